@@ -1,0 +1,91 @@
+"""One exception hierarchy, following the data's levels (catalogue, file, layer, unit, scenario).
+
+Every message is meant to be shown to a user as a single line: it names the file, layer, column or
+codes involved and says what to do. The CLI prints ``str(exc)`` and exits non-zero.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+__all__ = [
+    "CotermError",
+    "CatalogError",
+    "UnknownLayerError",
+    "DataFileError",
+    "LayerChoiceError",
+    "CRSError",
+    "GeometryError",
+    "CodeError",
+    "OverlapError",
+    "ScenarioError",
+    "OutputError",
+    "CotermWarning",
+    "GeometryRepairWarning",
+    "CoverageWarning",
+    "warn",
+]
+
+
+class CotermError(Exception):
+    """Base class for every error coterm raises on purpose."""
+
+
+class CatalogError(CotermError):
+    """The bundled catalogue (``boundaries/catalog.toml``) is missing, malformed or inconsistent."""
+
+
+class UnknownLayerError(CatalogError, KeyError):
+    """A layer id that is neither in the catalogue nor an existing file."""
+
+    def __str__(self) -> str:  # KeyError would repr() the message
+        return str(self.args[0]) if self.args else ""
+
+
+class DataFileError(CotermError):
+    """A file that is missing, unreadable, corrupt or of an unsupported format."""
+
+
+class LayerChoiceError(DataFileError):
+    """A multi-layer file (GeoPackage) where the layer to read was not chosen or does not exist."""
+
+
+class CRSError(CotermError):
+    """Missing, geographic-where-metric-is-needed, or implausible coordinate reference system."""
+
+
+class GeometryError(CotermError):
+    """Geometries that cannot be used (not polygons, all empty, unrepairable)."""
+
+
+class CodeError(CotermError):
+    """Unit codes that are missing, duplicated or not found."""
+
+
+class OverlapError(CotermError):
+    """Two layers that cannot be overlapped as asked (no common extent, no atom definition...)."""
+
+
+class ScenarioError(CotermError):
+    """A scenario file that cannot be read or does not validate."""
+
+
+class OutputError(CotermError):
+    """An output path that cannot be written."""
+
+
+class CotermWarning(UserWarning):
+    """Base class for coterm's warnings."""
+
+
+class GeometryRepairWarning(CotermWarning):
+    """Geometries were repaired or dropped while loading; the message lists the codes."""
+
+
+class CoverageWarning(CotermWarning):
+    """A layer is not a partition (overlaps or gaps) or layers cover different extents."""
+
+
+def warn(message: str, category: type[Warning] = CotermWarning) -> None:
+    """Issue a coterm warning attributed to the caller's caller (the user's code)."""
+    warnings.warn(message, category, stacklevel=3)
