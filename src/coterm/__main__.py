@@ -1,0 +1,3 @@
+from coterm.cli.main import main
+
+main()

@@ -1,0 +1,170 @@
+"""The bundled catalogue of boundary layers: ``boundaries/catalog.toml`` → entries.
+
+The catalogue folder is found, in order: ``$COTERM_BOUNDARIES``; ``coterm/_boundaries`` inside the
+installed package (a wheel carries it there); ``boundaries/`` at the root of a source checkout.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import CatalogError, UnknownLayerError
+
+__all__ = ["CatalogEntry", "AtomDef", "AtomBaseEntry", "Catalog", "catalog", "catalog_dir", "list_layers", "get_entry", "FAMILIES"]
+
+FAMILIES = ("council", "health", "police", "fire", "resilience", "statistical")
+
+
+@dataclass(frozen=True)
+class AtomDef:
+    """How a layer is defined as a union of building blocks (atoms)."""
+
+    base: str
+    lookup: str
+    key_column: str
+    unit_column: str
+    via: str = ""
+    sha256: str = ""
+
+
+@dataclass(frozen=True)
+class AtomBaseEntry:
+    id: str
+    file: str
+    population_source: str = ""
+    population_total: int = 0
+    units: int = 0
+    sha256: str = ""
+
+
+@dataclass(frozen=True)
+class CatalogEntry:
+    id: str
+    title: str
+    family: str
+    file: str
+    kind: str = ""
+    vintage: str = ""
+    coverage: str = ""
+    code_field: str = "code"
+    name_field: str = "name"
+    crs: str = "EPSG:27700"
+    source_crs: str = ""
+    features: int = 0
+    generalisation: str = ""
+    approximate: bool = False
+    note: str = ""
+    source_dataset: str = ""
+    origin: str = ""
+    licence: str = ""
+    attribution: str = ""
+    attribution_html: str = ""
+    sha256: str = ""
+    published_variant: str = ""
+    atoms: AtomDef | None = None
+    extra: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def as_dict(self) -> dict:
+        d = {k: getattr(self, k) for k in self.__dataclass_fields__ if k not in ("atoms", "extra")}
+        d["atoms"] = None if self.atoms is None else dict(self.atoms.__dict__)
+        return d
+
+
+@dataclass(frozen=True)
+class Catalog:
+    root: Path
+    entries: tuple[CatalogEntry, ...]
+    atom_bases: tuple[AtomBaseEntry, ...]
+    attribution: str = ""
+    attribution_html: str = ""
+
+    def ids(self) -> list[str]:
+        return [e.id for e in self.entries]
+
+    def get(self, layer_id: str) -> CatalogEntry:
+        for e in self.entries:
+            if e.id == layer_id:
+                return e
+        near = difflib.get_close_matches(layer_id, self.ids(), n=3, cutoff=0.5)
+        hint = f"did you mean {', '.join(near)}?" if near else "see `coterm layers` for the list"
+        raise UnknownLayerError(f"{layer_id!r} is not a catalogue layer id nor an existing file; {hint}")
+
+    def atom_base(self, base_id: str) -> AtomBaseEntry:
+        for b in self.atom_bases:
+            if b.id == base_id:
+                return b
+        raise CatalogError(f"{self.root / 'catalog.toml'}: atom base {base_id!r} is referenced but not defined")
+
+    def path(self, rel: str) -> Path:
+        return self.root / rel
+
+
+def catalog_dir() -> Path:
+    """Where the bundled boundaries live (see module docstring for the search order)."""
+    env = os.environ.get("COTERM_BOUNDARIES")
+    if env:
+        return Path(env)
+    here = Path(__file__).resolve().parent
+    for cand in (here / "_boundaries", here.parents[1] / "boundaries"):
+        if (cand / "catalog.toml").exists():
+            return cand
+    return here / "_boundaries"
+
+
+_ENTRY_KEYS = set(CatalogEntry.__dataclass_fields__) - {"atoms", "extra"}
+
+
+def _parse(root: Path) -> Catalog:
+    path = root / "catalog.toml"
+    if not path.exists():
+        raise CatalogError(
+            f"{path}: the boundary catalogue is missing; reinstall coterm (pip install .) or set COTERM_BOUNDARIES to a folder holding catalog.toml"
+        )
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise CatalogError(f"{path}: invalid TOML ({exc})") from None
+    entries = []
+    for i, item in enumerate(raw.get("layer", []), 1):
+        try:
+            atoms = item.get("atoms")
+            known = {k: v for k, v in item.items() if k in _ENTRY_KEYS}
+            extra = {k: v for k, v in item.items() if k not in _ENTRY_KEYS and k != "atoms"}
+            entries.append(CatalogEntry(**known, atoms=AtomDef(**atoms) if atoms else None, extra=extra))
+        except TypeError as exc:
+            raise CatalogError(f"{path}: layer #{i} ({item.get('id', '?')}) is malformed: {exc}") from None
+    bases = tuple(AtomBaseEntry(**{k: v for k, v in b.items() if k in AtomBaseEntry.__dataclass_fields__}) for b in raw.get("atom_base", []))
+    return Catalog(root, tuple(entries), bases, raw.get("attribution", ""), raw.get("attribution_html", ""))
+
+
+@functools.lru_cache(maxsize=4)
+def _cached(root: str) -> Catalog:
+    return _parse(Path(root))
+
+
+def catalog() -> Catalog:
+    """The bundled catalogue (parsed once per folder)."""
+    return _cached(str(catalog_dir()))
+
+
+def list_layers(family: str | None = None) -> list[CatalogEntry]:
+    """Catalogue entries, optionally of one family (council, health, police, fire, resilience, statistical).
+
+    Examples
+    --------
+    >>> import coterm
+    >>> [e.id for e in coterm.list_layers("fire")][:1]
+    ['fra-2021']
+    """
+    if family is not None and family not in FAMILIES:
+        raise CatalogError(f"unknown family {family!r}; choose one of {', '.join(FAMILIES)}")
+    return [e for e in catalog().entries if family is None or e.family == family]
+
+
+def get_entry(layer_id: str) -> CatalogEntry:
+    return catalog().get(layer_id)

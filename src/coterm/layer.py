@@ -1,0 +1,292 @@
+"""Layer: a set of units (code, name, polygon) in a metric CRS, validated, with its provenance.
+
+``load_layer`` is the single entry point for catalogue ids and users' files alike.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import CodeError, GeometryError, GeometryRepairWarning, UnknownLayerError, warn
+
+__all__ = ["Layer", "load_layer", "make_layer"]
+
+
+@dataclass(eq=False)
+class Layer:
+    """A boundary layer: a GeoDataFrame indexed by unique unit code, with a ``name`` column and metadata.
+
+    ``membership`` (atom code → unit code) is set when the units are unions of building blocks
+    (LSOAs, districts): then overlaps can be computed exactly from sets instead of geometry.
+    """
+
+    id: str
+    title: str
+    frame: "object"  # geopandas.GeoDataFrame; index "code", columns name, geometry
+    family: str = ""
+    kind: str = ""
+    vintage: str = ""
+    atom_base: str | None = None
+    membership: pd.Series | None = field(default=None, repr=False)
+    entry: "object | None" = field(default=None, repr=False)
+    source: str = ""
+    attribution: str = ""
+    attribution_html: str = ""
+
+    @property
+    def codes(self) -> pd.Index:
+        return self.frame.index
+
+    @property
+    def names(self) -> pd.Series:
+        return self.frame["name"]
+
+    @property
+    def crs(self):
+        return self.frame.crs
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    def label(self, code: str) -> str:
+        """"Name (code)" for messages."""
+        name = self.frame["name"].get(code, "")
+        return f"{name} ({code})" if name and name != code else str(code)
+
+    def replace(self, **changes) -> "Layer":
+        return replace(self, **changes)
+
+
+_CODE_PAT = re.compile(r"(^code$|cd$|_code$|^gss_?code$)", re.I)
+_NAME_PAT = re.compile(r"(^name$|nm$|_name$)", re.I)
+
+
+def _pick_column(columns, given, pattern, what: str, source: str, exclude=()) -> str | None:
+    cols = [c for c in columns if c != "geometry"]
+    if given is not None:
+        if given not in cols:
+            raise CodeError(f"{source}: has no column {given!r} for unit {what}s; its columns are: {', '.join(map(str, cols))}")
+        return given
+    exact = [c for c in cols if str(c).lower() == what]
+    if exact:
+        return exact[0]
+    cands = [c for c in cols if pattern.search(str(c)) and c not in exclude]
+    if len(cands) == 1:
+        return cands[0]
+    if what == "name" and not cands:
+        return None  # names are optional: fall back to codes
+    if not cands:
+        raise CodeError(
+            f"{source}: no column looks like a unit code (code, *CD, *_code); its columns are: {', '.join(map(str, cols))}. "
+            "Name it with code=... (CLI: --code COLUMN)"
+        )
+    flag = "--code" if what == "code" else "--name"
+    raise CodeError(f"{source}: several columns could hold unit {what}s ({', '.join(map(str, cands))}); choose one with {what}=... (CLI: {flag} COLUMN)")
+
+
+def _as_codes(series: pd.Series, source: str, column: str) -> pd.Series:
+    null = series.isna() | (series.astype("string").str.strip() == "")
+    if null.any():
+        rows = np.flatnonzero(null.to_numpy())
+        raise CodeError(
+            f"{source}: {int(null.sum())} unit(s) have no code in column {column!r} (feature rows {', '.join(map(str, rows[:10] + 1))}"
+            f"{' ...' if len(rows) > 10 else ''}); give every unit a code"
+        )
+    if pd.api.types.is_float_dtype(series) and np.all(np.mod(series.to_numpy(), 1) == 0):
+        series = series.astype("int64")  # 12.0 -> "12", not "12.0"
+    codes = series.astype(str).str.strip()
+    dup = codes[codes.duplicated(keep=False)]
+    if len(dup):
+        uniq = sorted(set(dup))
+        raise CodeError(
+            f"{source}: duplicate unit codes in column {column!r}: {', '.join(uniq[:10])}{' ...' if len(uniq) > 10 else ''} "
+            f"({len(uniq)} code(s)); each unit needs a unique code (dissolve parts first)"
+        )
+    return codes
+
+
+def _clean_geometries(gdf, codes: pd.Series, source: str):
+    """Keep polygonal parts, drop empties, repair invalid geometries; warn with the codes affected."""
+    import shapely
+
+    geoms = gdf.geometry.to_numpy()
+    missing = pd.isna(geoms)
+    geoms = np.where(missing, shapely.Polygon(), geoms)
+    types = shapely.get_type_id(geoms)
+    polygonal = np.isin(types, [3, 6])  # Polygon, MultiPolygon
+    collection = types == 7
+    if collection.any():
+        # keep the polygonal parts of GeometryCollections
+        parts = shapely.get_parts(geoms[collection], return_index=True)
+        keep = np.isin(shapely.get_type_id(parts[0]), [3, 6])
+        rebuilt = np.full(collection.sum(), None, dtype=object)
+        for i in range(collection.sum()):
+            sel = parts[0][keep & (parts[1] == i)]
+            rebuilt[i] = shapely.union_all(sel) if len(sel) else shapely.Polygon()
+        geoms[collection] = rebuilt
+        warn(
+            f"{source}: {int(collection.sum())} geometry collection(s) reduced to their polygons: {_codes_list(codes[collection])}",
+            GeometryRepairWarning,
+        )
+        polygonal |= collection
+    bad = ~polygonal & ~shapely.is_empty(geoms)
+    if bad.any():
+        kinds = sorted(set(shapely.get_type_id(geoms[bad]).tolist()))
+        names = {0: "Point", 1: "LineString", 2: "LinearRing", 4: "MultiPoint", 5: "MultiLineString"}
+        raise GeometryError(
+            f"{source}: {int(bad.sum())} unit(s) are not polygons ({', '.join(names.get(k, str(k)) for k in kinds)}): "
+            f"{_codes_list(codes[bad])}; coterm needs areas (polygons)"
+        )
+    empty = shapely.is_empty(geoms)
+    invalid = ~empty & ~shapely.is_valid(geoms)
+    if invalid.any():
+        before = shapely.area(geoms[invalid])
+        fixed = shapely.make_valid(geoms[invalid], method="structure", keep_collapsed=False)
+        fixed = _polygonal_only(fixed)
+        after = shapely.area(fixed)
+        geoms[invalid] = fixed
+        warn(
+            f"{source}: repaired {int(invalid.sum())} invalid geometr{'y' if invalid.sum() == 1 else 'ies'} with make_valid "
+            f"(area change {float(np.sum(np.abs(after - before))):.6g} in CRS units²): {_codes_list(codes[invalid])}",
+            GeometryRepairWarning,
+        )
+        empty = shapely.is_empty(geoms)
+    if empty.all():
+        raise GeometryError(f"{source}: every geometry is empty; the layer has no areas to compare")
+    if empty.any():
+        warn(f"{source}: dropped {int(empty.sum())} unit(s) with empty geometry: {_codes_list(codes[empty])}", GeometryRepairWarning)
+    return geoms, ~empty
+
+
+def _polygonal_only(geoms):
+    import shapely
+
+    out = np.array(geoms, dtype=object)
+    types = shapely.get_type_id(out)
+    for i in np.flatnonzero(~np.isin(types, [3, 6])):
+        parts = shapely.get_parts(out[i])
+        polys = parts[np.isin(shapely.get_type_id(parts), [3, 6])]
+        out[i] = shapely.union_all(polys) if len(polys) else shapely.Polygon()
+    return out
+
+
+def _codes_list(codes, n: int = 10) -> str:
+    codes = [str(c) for c in codes]
+    return ", ".join(codes[:n]) + (f" ... ({len(codes)} in all)" if len(codes) > n else "")
+
+
+def make_layer(gdf, *, id: str, title: str | None = None, code: str | None = None, name: str | None = None,
+               crs=None, source: str | None = None, target_crs=None, **meta) -> Layer:
+    """Validate a GeoDataFrame and turn it into a Layer in its working metric CRS.
+
+    Codes must be unique and non-null (CodeError lists them); non-polygons are refused
+    (GeometryError); empty geometries are dropped and invalid ones repaired, with a warning naming
+    the codes. Coordinates are reprojected once, here, to the working CRS (EPSG:27700 in Britain).
+    """
+    import geopandas as gpd
+
+    from .crs import to_working
+
+    source = source or id
+    if len(gdf) == 0:
+        raise GeometryError(f"{source}: the layer has no features; choose another layer or file")
+    code_col = _pick_column(gdf.columns, code, _CODE_PAT, "code", source)
+    name_col = _pick_column(gdf.columns, name, _NAME_PAT, "name", source, exclude=(code_col,))
+    codes = _as_codes(gdf[code_col], source, code_col)
+    names = gdf[name_col].astype("string").fillna("").astype(str) if name_col is not None else codes
+    names = names.where(names.str.len() > 0, codes)
+    geoms, keep = _clean_geometries(gdf, codes, source)
+    frame = gpd.GeoDataFrame(
+        {"name": names.to_numpy()[keep]},
+        geometry=gpd.GeoSeries(geoms[keep], crs=gdf.crs),
+        index=pd.Index(codes.to_numpy()[keep], name="code", dtype=object),
+    )
+    frame = to_working(frame, source=source, crs=crs, target=target_crs)
+    frame = frame.sort_index()
+    return Layer(id=id, title=title or id, frame=frame, source=str(source), **meta)
+
+
+# --- loading -------------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=64)
+def _read_catalog_frame(path: str):
+    import geopandas as gpd
+
+    from .errors import DataFileError
+
+    try:
+        gdf = gpd.read_parquet(path)
+    except FileNotFoundError:
+        raise DataFileError(f"{path}: bundled layer file is missing; reinstall coterm") from None
+    except Exception as exc:
+        raise DataFileError(f"{path}: bundled layer file is unreadable ({exc}); reinstall coterm") from None
+    return gdf
+
+
+def _load_catalog_layer(entry) -> Layer:
+    from .atoms import resolve_membership
+    from .catalog import catalog
+
+    cat = catalog()
+    path = cat.path(entry.file)
+    raw = _read_catalog_frame(str(path))
+    frame = raw.set_index(raw[entry.code_field].astype(str).rename("code"))
+    frame = frame.rename(columns={entry.name_field: "name"})[["name", "geometry"]].sort_index()
+    frame = frame.copy()  # callers may modify their copy; the cache stays intact
+    membership = resolve_membership(entry) if entry.atoms is not None else None
+    return Layer(
+        id=entry.id, title=entry.title, frame=frame, family=entry.family, kind=entry.kind, vintage=entry.vintage,
+        atom_base=entry.atoms.base if entry.atoms is not None else None, membership=membership, entry=entry,
+        source=str(path), attribution=entry.attribution or cat.attribution,
+        attribution_html=entry.attribution_html or cat.attribution_html,
+    )
+
+
+_FILE_SUFFIXES = {".gpkg", ".geojson", ".json", ".shp", ".zip", ".fgb", ".parquet", ".geoparquet", ".gml", ".kml"}
+
+
+def load_layer(id_or_path, *, code: str | None = None, name: str | None = None, layer: str | None = None, crs=None) -> Layer:
+    """Load a catalogue layer by id, or any polygon file, as a validated :class:`Layer` in a metric CRS.
+
+    Parameters
+    ----------
+    id_or_path : catalogue id (``coterm layers``) or a path to a GeoPackage, GeoJSON, Shapefile
+        (also zipped), GeoParquet or FlatGeobuf file.
+    code, name : columns holding unit codes and names (detected when omitted: ``code``/``*CD``,
+        ``name``/``*NM``).
+    layer : the layer to read from a multi-layer file (GeoPackage).
+    crs : the CRS of a file that declares none.
+
+    Examples
+    --------
+    >>> import coterm
+    >>> pfa = coterm.load_layer("pfa-2020")
+    >>> len(pfa), pfa.crs.to_epsg()
+    (43, 27700)
+    """
+    if isinstance(id_or_path, Layer):
+        return id_or_path
+    from .catalog import catalog
+    from .io import read_vector
+
+    text = str(id_or_path)
+    path = Path(text).expanduser()
+    if not isinstance(id_or_path, Path) and not path.exists():
+        try:
+            return _load_catalog_layer(catalog().get(text))
+        except UnknownLayerError:
+            if "/" in text or "\\" in text or path.suffix.lower() in _FILE_SUFFIXES:
+                from .errors import DataFileError
+
+                raise DataFileError(f"{path}: file not found; check the path (or use a catalogue id: `coterm layers`)") from None
+            raise
+    gdf = read_vector(path, layer=layer)
+    lid = path.stem if layer is None else f"{path.stem}:{layer}"
+    return make_layer(gdf, id=lid, title=lid, code=code, name=name, crs=crs, source=str(path))

@@ -1,0 +1,320 @@
+"""The overlap table, the hub of coterm: how much of each unit of A lies in each unit of B.
+
+Two engines produce it:
+
+* **atoms** (exact): both layers are unions of the same building blocks (LSOAs), so overlaps are
+  sums of atom population or area over shared atoms (see :mod:`coterm.atoms`);
+* **geometry** (any layers): polygons intersected in a metric CRS (see :mod:`coterm.intersect`),
+  with population apportioned by LSOA representative points when the layers lie in England and Wales.
+
+Independently generalised boundaries make slivers; a pair is dropped when its share is under
+``min_share`` of *both* units, and goes to the sliver ledger (``Overlap.slivers``), so that
+kept + dropped = the whole intersection.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from .errors import CoverageWarning, OverlapError, warn
+
+__all__ = ["Overlap", "overlap", "GEOMETRY_MIN_SHARE"]
+
+GEOMETRY_MIN_SHARE = 0.01
+_PAIR_COLUMNS = ["a_code", "b_code", "measure", "share_of_a", "share_of_b", "area_m2", "population"]
+
+
+@dataclass(frozen=True, eq=False)
+class Overlap:
+    """Overlaps of two layers: kept pairs (``table``), dropped slivers and per-unit totals.
+
+    ``units_a``/``units_b`` are indexed by code with columns name, measure (the part of the unit
+    that the other layer covers, slivers included), area_m2, population and uncovered_area_m2.
+    Shares are relative to the covered measure, so layers of different extents are compared on their
+    common extent; units with nothing covered are "outside".
+    """
+
+    a: object
+    b: object
+    mode: str
+    weight: str
+    min_share: float
+    table: pd.DataFrame
+    slivers: pd.DataFrame
+    units_a: pd.DataFrame
+    units_b: pd.DataFrame
+    notes: tuple[str, ...] = ()
+
+    def all_pairs(self) -> pd.DataFrame:
+        """Kept pairs and slivers together: the whole intersection."""
+        return pd.concat([self.table, self.slivers], ignore_index=True).sort_values(["a_code", "b_code"], ignore_index=True)
+
+    def transpose(self) -> "Overlap":
+        """The same overlaps seen from B."""
+        swap = {"a_code": "b_code", "b_code": "a_code", "share_of_a": "share_of_b", "share_of_b": "share_of_a"}
+
+        def flip(df):
+            return df.rename(columns=swap)[_PAIR_COLUMNS].sort_values(["a_code", "b_code"], ignore_index=True)
+
+        return replace(self, a=self.b, b=self.a, table=flip(self.table), slivers=flip(self.slivers), units_a=self.units_b, units_b=self.units_a)
+
+    def regroup(self, side: str, mapping: pd.Series, names: pd.Series | None = None, layer=None) -> "Overlap":
+        """Merge units of one side: a group-by on every pair (slivers included), no new overlay.
+
+        ``mapping`` maps old code → new code (codes absent from it stay as they are); ``names``
+        gives names of new codes. Shares are recomputed and ``min_share`` re-applied, so a sliver
+        can become a kept pair (or the reverse) after a merge.
+        """
+        if side not in ("a", "b"):
+            raise ValueError("side must be 'a' or 'b'")
+        col = f"{side}_code"
+        units = self.units_a if side == "a" else self.units_b
+        mapping = pd.Series(mapping, dtype=object)
+        new_code = units.index.to_series().map(mapping).fillna(units.index.to_series())
+        pairs = self.all_pairs()
+        pairs[col] = pairs[col].map(mapping).fillna(pairs[col])
+        agg = pairs.groupby(["a_code", "b_code"], sort=True)[["area_m2", "population", "measure"]].sum(min_count=1).reset_index()
+        new_units = units.groupby(new_code.to_numpy(), sort=True)[["measure", "area_m2", "population", "uncovered_area_m2"]].sum(min_count=1)
+        new_units.index.name = "code"
+        old_names = units["name"].groupby(new_code.to_numpy()).first()
+        nm = old_names.copy()
+        if names is not None:
+            given = pd.Series(names, dtype=object)
+            nm.loc[nm.index.intersection(given.index)] = given.loc[nm.index.intersection(given.index)]
+        new_units.insert(0, "name", nm.reindex(new_units.index).to_numpy())
+        ua, ub = (new_units, self.units_b) if side == "a" else (self.units_a, new_units)
+        table, slivers = _split(agg, ua, ub, self.min_share)
+        if layer is None:
+            layer = _names_only_layer(getattr(self, side), new_units["name"])
+        kw = {side: layer}
+        return replace(self, table=table, slivers=slivers, units_a=ua, units_b=ub, **kw)
+
+
+def _names_only_layer(parent, names: pd.Series):
+    import geopandas as gpd
+
+    from .layer import Layer
+
+    frame = gpd.GeoDataFrame({"name": names.to_numpy()}, geometry=gpd.GeoSeries([None] * len(names), crs=parent.crs),
+                             index=pd.Index(names.index, name="code"))
+    return Layer(id=f"{parent.id}*", title=f"{parent.title} (regrouped)", frame=frame, family=parent.family, kind=parent.kind,
+                 vintage=parent.vintage, entry=parent.entry, source=parent.source, attribution=parent.attribution,
+                 attribution_html=parent.attribution_html)
+
+
+def _split(pairs: pd.DataFrame, units_a: pd.DataFrame, units_b: pd.DataFrame, min_share: float):
+    """Compute shares and split pairs into kept and slivers."""
+    pairs = pairs.copy()
+    tot_a = pairs["a_code"].map(units_a["measure"]).to_numpy(dtype=float)
+    tot_b = pairs["b_code"].map(units_b["measure"]).to_numpy(dtype=float)
+    m = pairs["measure"].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pairs["share_of_a"] = np.where(tot_a > 0, m / tot_a, 0.0)
+        pairs["share_of_b"] = np.where(tot_b > 0, m / tot_b, 0.0)
+    drop = ((pairs["share_of_a"] < min_share) & (pairs["share_of_b"] < min_share)) | (pairs["measure"] <= 0)
+    cols = _PAIR_COLUMNS
+    kept = pairs.loc[~drop, cols].sort_values(["a_code", "b_code"], ignore_index=True)
+    slivers = pairs.loc[drop, cols].sort_values(["a_code", "b_code"], ignore_index=True)
+    return kept, slivers
+
+
+def _unit_frame(layer, totals: pd.DataFrame, covered: pd.Series) -> pd.DataFrame:
+    """Per-unit totals: name, measure (covered), area_m2, population, uncovered_area_m2."""
+    df = pd.DataFrame(index=pd.Index(layer.codes, name="code"))
+    df["name"] = layer.names.reindex(df.index).fillna(pd.Series(df.index, index=df.index)).astype(str)
+    df["measure"] = covered.reindex(df.index).fillna(0.0).astype(float)
+    df["area_m2"] = totals["area_m2"].reindex(df.index).astype(float) if "area_m2" in totals else np.nan
+    df["population"] = totals["population"].reindex(df.index).astype(float) if "population" in totals else np.nan
+    df["uncovered_area_m2"] = np.nan
+    return df
+
+
+def _choose_mode(a, b, mode: str) -> str:
+    from .atoms import common_base
+
+    if mode not in ("auto", "atoms", "geometry"):
+        raise OverlapError(f"unknown mode {mode!r}; choose auto, atoms or geometry")
+    possible = common_base(a, b) is not None
+    if mode == "atoms" and not possible:
+        raise OverlapError(
+            f"atom mode needs both layers built from the same building blocks; {a.id} is "
+            f"{'built from ' + a.atom_base if a.atom_base else 'geometry only'} and {b.id} is "
+            f"{'built from ' + b.atom_base if b.atom_base else 'geometry only'}; use --mode geometry"
+        )
+    if mode == "auto":
+        return "atoms" if possible else "geometry"
+    return mode
+
+
+def overlap(a, b, *, mode: str = "auto", weight: str = "population", min_share: float | None = None,
+            workers: int = 1, progress=None) -> Overlap:
+    """The overlap table of two layers.
+
+    Parameters
+    ----------
+    a, b : Layer or catalogue id or file path.
+    mode : ``"atoms"`` (exact, both layers unions of the same building blocks), ``"geometry"``
+        (polygon intersection) or ``"auto"`` (atoms when possible).
+    weight : ``"population"`` (people, from LSOA populations) or ``"area"`` (m²). In geometry mode
+        population is apportioned by LSOA representative points; layers outside England and Wales
+        fall back to area with a warning.
+    min_share : a pair under this share of *both* units is a sliver (default 0.01 in geometry mode,
+        0 in atom mode, where there are no slivers).
+    workers : processes for the geometry engine.
+
+    Returns
+    -------
+    Overlap
+
+    Notes
+    -----
+    With :math:`m(a, b)` the measure of the intersection and :math:`M(a) = \\sum_b m(a, b)` the part
+    of ``a`` covered by B, ``share_of_a = m(a, b) / M(a)`` and ``share_of_b = m(a, b) / M(b)``.
+    A pair is a sliver when ``share_of_a < min_share`` and ``share_of_b < min_share``.
+
+    Examples
+    --------
+    >>> import coterm
+    >>> ov = coterm.overlap("ltla-2021", "utla-2021")
+    >>> ov.mode, bool((ov.table.share_of_a == 1).all())
+    ('atoms', True)
+    """
+    from .layer import load_layer
+
+    a = load_layer(a)
+    b = load_layer(b)
+    if weight not in ("population", "area"):
+        raise OverlapError(f"unknown weight {weight!r}; choose population or area")
+    if min_share is not None and not (0 <= min_share < 1):
+        raise OverlapError(f"min_share must be in [0, 1), got {min_share}")
+    mode = _choose_mode(a, b, mode)
+    notes: list[str] = []
+    if mode == "atoms":
+        pairs, tot_a, tot_b = _atom_overlap(a, b)
+        ms = 0.0 if min_share is None else float(min_share)
+    else:
+        pairs, tot_a, tot_b, weight = _geometry_overlap(a, b, weight=weight, workers=workers, progress=progress, notes=notes)
+        ms = GEOMETRY_MIN_SHARE if min_share is None else float(min_share)
+    pairs["measure"] = pairs["area_m2" if weight == "area" else "population"].astype(float)
+    covered_a = pairs.groupby("a_code")["measure"].sum()
+    covered_b = pairs.groupby("b_code")["measure"].sum()
+    ua = _unit_frame(a, tot_a, covered_a)
+    ub = _unit_frame(b, tot_b, covered_b)
+    for u, col in ((ua, "a_code"), (ub, "b_code")):
+        inter = pairs.groupby(col)["area_m2"].sum().reindex(u.index).fillna(0.0)
+        u["uncovered_area_m2"] = (u["area_m2"] - inter).clip(lower=0.0)
+    _check_partition(a, b, ua, ub, pairs, mode, notes)
+    table, slivers = _split(pairs, ua, ub, ms)
+    return Overlap(a=a, b=b, mode=mode, weight=weight, min_share=ms, table=table, slivers=slivers, units_a=ua, units_b=ub, notes=tuple(notes))
+
+
+def _atom_overlap(a, b):
+    from .atoms import atom_pairs
+
+    pairs, tot_a, tot_b = atom_pairs(a, b)
+    return pairs, tot_a, tot_b
+
+
+def _same_crs(a, b):
+    from .crs import require_metric
+
+    require_metric(a.crs, source=a.source or a.id)
+    if b.crs is None or not b.crs.equals(a.crs):
+        b = b.replace(frame=b.frame.to_crs(a.crs))
+    return b
+
+
+def _geometry_overlap(a, b, *, weight, workers, progress, notes):
+    import shapely
+
+    from .intersect import intersection_areas
+
+    b = _same_crs(a, b)
+    ga = a.frame.geometry.to_numpy()
+    gb = b.frame.geometry.to_numpy()
+    if any(g is None for g in ga) or any(g is None for g in gb):
+        raise OverlapError(f"{a.id} or {b.id} has units without geometry; geometry mode needs polygons")
+    ia, ib, area = intersection_areas(ga, gb, workers=workers, progress=progress)
+    pairs = pd.DataFrame({"a_code": a.codes.to_numpy()[ia], "b_code": b.codes.to_numpy()[ib], "area_m2": area})
+    tot_a = pd.DataFrame({"area_m2": shapely.area(ga)}, index=a.codes)
+    tot_b = pd.DataFrame({"area_m2": shapely.area(gb)}, index=b.codes)
+    pop = _point_population(a, b, ga, gb)
+    if pop is None:
+        pairs["population"] = np.nan
+        tot_a["population"] = np.nan
+        tot_b["population"] = np.nan
+        if weight == "population":
+            warn(f"{a.id} × {b.id}: no LSOA population lies in these layers (outside England and Wales?); weighting by area instead", CoverageWarning)
+            notes.append("population unavailable outside England and Wales: weighted by area")
+            weight = "area"
+    else:
+        pair_pop, pop_a, pop_b, base = pop
+        pairs = pairs.merge(pair_pop, on=["a_code", "b_code"], how="outer")
+        pairs["area_m2"] = pairs["area_m2"].fillna(0.0)
+        pairs["population"] = pairs["population"].fillna(0.0)
+        tot_a["population"] = pop_a.reindex(tot_a.index).fillna(0.0)
+        tot_b["population"] = pop_b.reindex(tot_b.index).fillna(0.0)
+        notes.append(f"population apportioned by {base} representative points")
+    pairs = pairs.sort_values(["a_code", "b_code"], ignore_index=True)
+    return pairs, tot_a, tot_b, weight
+
+
+def _point_population(a, b, ga, gb):
+    """Population of each pair, each unit, from LSOA representative points (None if not applicable)."""
+    import shapely
+
+    from .atoms import atom_table
+    from .catalog import catalog
+    from .crs import WORKING_CRS
+
+    if not a.crs.equals(WORKING_CRS):
+        return None
+    vintages = [int(v) for v in (a.vintage, b.vintage) if str(v).isdigit()]
+    base = "lsoa-2021" if vintages and min(vintages) >= 2023 else "lsoa-2011"
+    try:
+        catalog().atom_base(base)
+        atoms = atom_table(base)
+    except Exception:
+        return None
+    pts = shapely.points(atoms["x"].to_numpy(), atoms["y"].to_numpy())
+    pop = atoms["population"].to_numpy(dtype=float)
+
+    def locate(geoms, codes):
+        tree = shapely.STRtree(geoms)
+        ip, ig = tree.query(pts, predicate="within")
+        # a point on a shared edge or in overlapping units: keep the first unit so people are counted once
+        first = np.unique(ip, return_index=True)[1]
+        loc = np.full(len(pts), -1)
+        loc[ip[first]] = ig[first]
+        return loc
+
+    la = locate(ga, a.codes)
+    lb = locate(gb, b.codes)
+    if (la >= 0).sum() == 0 or (lb >= 0).sum() == 0:
+        return None
+    ca = np.where(la >= 0, a.codes.to_numpy()[np.maximum(la, 0)], None)
+    cb = np.where(lb >= 0, b.codes.to_numpy()[np.maximum(lb, 0)], None)
+    df = pd.DataFrame({"a_code": ca, "b_code": cb, "population": pop})
+    pop_a = df.dropna(subset=["a_code"]).groupby("a_code")["population"].sum()
+    pop_b = df.dropna(subset=["b_code"]).groupby("b_code")["population"].sum()
+    pair_pop = df.dropna().groupby(["a_code", "b_code"], sort=True)["population"].sum().reset_index()
+    return pair_pop, pop_a, pop_b, base
+
+
+def _check_partition(a, b, ua, ub, pairs, mode, notes):
+    """Warn when a layer's units overlap each other (the pair areas of a unit exceed its area)."""
+    if mode != "geometry":
+        return
+    for this, other, u, col in ((a, b, ua, "a_code"), (b, a, ub, "b_code")):
+        inter = pairs.groupby(col)["area_m2"].sum().reindex(u.index).fillna(0.0)
+        excess = inter - u["area_m2"]
+        over = excess[excess > np.maximum(1.0, 1e-6 * u["area_m2"])]
+        if len(over):
+            msg = (f"{other.id} is not a partition: its units overlap each other inside {len(over)} unit(s) of {this.id} "
+                   f"({over.sum() / 1e6:.3g} km² counted more than once, e.g. in {', '.join(over.index[:5])}); "
+                   f"shares of those units may add up to more than 1")
+            warn(msg, CoverageWarning)
+            notes.append(msg)

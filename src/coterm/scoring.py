@@ -1,0 +1,241 @@
+"""Coterminosity scores: a class per unit and indices per pair of layers, in both directions.
+
+Pure pandas on the overlap table. After slivers are dropped each unit ``a`` has partners ``P(a)``:
+
+* **coterminous**: ``P(a) = {b}`` and ``P(b) = {a}``;
+* **nested** (a inside b): ``P(a) = {b}`` and ``b`` has other partners;
+* **contains**: ``|P(a)| >= 2`` and every partner ``b`` has ``P(b) = {a}``;
+* **split** (straddles): anything else; **minor split** when the dominant share is >= 95 %;
+* **outside**: nothing of the unit lies in the other layer (different extents).
+
+"Aligned" = coterminous + nested + contains, the "clear relationship" of policy documents.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["Scores", "score", "CLASSES", "ALIGNED", "MINOR_SPLIT_SHARE"]
+
+CLASSES = ("coterminous", "nested", "contains", "split", "minor split", "outside")
+ALIGNED = ("coterminous", "nested", "contains")
+MINOR_SPLIT_SHARE = 0.95
+
+
+@dataclass(frozen=True, eq=False)
+class Scores:
+    """Per-unit classes (``units``) and layer-pair indices (``indices``) of one overlap."""
+
+    overlap: object
+    units: pd.DataFrame
+    indices: dict
+
+    def unit_classes(self, side: str) -> pd.Series:
+        u = self.units[self.units["layer"] == side]
+        return pd.Series(u["class"].to_numpy(), index=u["code"].to_numpy(), name="class")
+
+    def to_dict(self) -> dict:
+        """The JSON summary: a, b, mode, weight, min_share, a_to_b, b_to_a, indices, slivers, uncovered, notes."""
+        ov = self.overlap
+        sl = ov.slivers
+        return {
+            "a": ov.a.id,
+            "b": ov.b.id,
+            "a_title": ov.a.title,
+            "b_title": ov.b.title,
+            "mode": ov.mode,
+            "weight": ov.weight,
+            "min_share": ov.min_share,
+            "a_to_b": self.indices["a_to_b"],
+            "b_to_a": self.indices["b_to_a"],
+            "indices": self.indices["symmetric"],
+            "slivers": {
+                "pairs": int(len(sl)),
+                "area_km2": float(sl["area_m2"].sum() / 1e6) if len(sl) else 0.0,
+                "population": float(sl["population"].sum()) if len(sl) and sl["population"].notna().any() else None,
+            },
+            "uncovered": {
+                "a_area_km2": float(ov.units_a["uncovered_area_m2"].sum() / 1e6),
+                "b_area_km2": float(ov.units_b["uncovered_area_m2"].sum() / 1e6),
+            },
+            "notes": list(ov.notes),
+        }
+
+
+def _classify(table: pd.DataFrame, units: pd.DataFrame, other_units: pd.DataFrame, side: str, other_names: pd.Series) -> pd.DataFrame:
+    """Classes of the units of one side given the kept pairs (``side`` is 'a' or 'b')."""
+    me, them = f"{side}_code", ("b_code" if side == "a" else "a_code")
+    share = f"share_of_{side}"
+    n_me = table.groupby(me).size()
+    n_them = table.groupby(them).size()
+    t = table[[me, them, share]].copy()
+    t["partner_exclusive"] = t[them].map(n_them).to_numpy() == 1
+    t = t.sort_values([me, share, them], ascending=[True, False, True])
+    grp = t.groupby(me, sort=True)
+    dom = grp.head(1).set_index(me)
+    all_excl = grp["partner_exclusive"].all()
+
+    out = pd.DataFrame(index=units.index)
+    out["name"] = units["name"]
+    out["n_partners"] = n_me.reindex(out.index).fillna(0).astype(int)
+    out["dominant_code"] = dom[them].reindex(out.index)
+    out["dominant_name"] = out["dominant_code"].map(other_names)
+    out["dominant_share"] = dom[share].reindex(out.index)
+    excl = all_excl.reindex(out.index).fillna(False).astype(bool)
+    n = out["n_partners"]
+    cls = np.select(
+        [n == 0, (n == 1) & excl, n == 1, (n >= 2) & excl, out["dominant_share"] >= MINOR_SPLIT_SHARE],
+        ["outside", "coterminous", "nested", "contains", "minor split"],
+        default="split",
+    )
+    out["class"] = cls
+    partners = t.assign(txt=t[them].astype(str) + ":" + t[share].round(4).map(lambda v: f"{v:.4f}"))
+    out["partners"] = partners.groupby(me, sort=True)["txt"].agg(";".join).reindex(out.index).fillna("")
+    return out
+
+
+def _direction(table: pd.DataFrame, all_pairs: pd.DataFrame, cls: pd.DataFrame, side: str) -> dict:
+    """Indices of one direction (side → other)."""
+    me = f"{side}_code"
+    other = "b_code" if side == "a" else "a_code"
+    inside = cls[cls["class"] != "outside"]
+    area_w = all_pairs.groupby(me)["area_m2"].sum().reindex(inside.index).fillna(0.0)
+    pop_w = all_pairs.groupby(me)["population"].sum(min_count=1).reindex(inside.index)
+    has_pop = bool(pop_w.notna().any()) and float(pop_w.fillna(0).sum()) > 0
+    pop_w = pop_w.fillna(0.0)
+    c = inside["class"]
+    counts = {k: int((c == k).sum()) for k in ("coterminous", "nested", "contains")}
+    split_mask = c.isin(["split", "minor split"])
+    counts["split"] = int(split_mask.sum())
+    counts["minor_split"] = int((c == "minor split").sum())
+
+    def rate(mask):
+        out = {"count": float(mask.mean()) if len(mask) else None,
+               "area": float(area_w[mask].sum() / area_w.sum()) if area_w.sum() > 0 else None,
+               "population": float(pop_w[mask].sum() / pop_w.sum()) if has_pop else None}
+        return out
+
+    # nesting purity: sum over units of the dominant partner's measure / total measure
+    def purity(col):
+        p = all_pairs[all_pairs[me].isin(inside.index)]
+        if col == "population" and not has_pop:
+            return None
+        tot = p[col].sum()
+        return float(p.groupby(me)[col].max().sum() / tot) if tot > 0 else None
+
+    return {
+        "units": int(len(inside)),
+        "outside": int((cls["class"] == "outside").sum()),
+        **counts,
+        "coterminosity_rate": rate(c == "coterminous"),
+        "alignment_rate": rate(c.isin(ALIGNED)),
+        "split_rate": rate(split_mask),
+        "people_in_split_units": float(pop_w[split_mask].sum()) if has_pop else None,
+        "area_in_split_units_km2": float(area_w[split_mask].sum() / 1e6),
+        "nesting_purity": {"count": float(inside["dominant_share"].mean()) if len(inside) else None,
+                           "area": purity("area_m2"), "population": purity("population")},
+        "conditional_entropy_bits": _conditional_entropy(table, given=me, of=other),
+    }
+
+
+def _entropy(p: np.ndarray) -> float:
+    p = p[p > 0]
+    return float(-(p * np.log2(p)).sum()) if len(p) else 0.0
+
+
+def _conditional_entropy(table: pd.DataFrame, *, given: str, of: str) -> float:
+    """H(of | given) in bits over the kept pairs, weighted by the measure.
+
+    Notes
+    -----
+    :math:`H(B|A) = -\\sum_{a,b} p(a,b) \\log_2 \\frac{p(a,b)}{p(a)}` with
+    :math:`p(a,b) = m(a,b)/\\sum m`. Zero when every unit of A lies in one unit of B.
+    """
+    m = table["measure"].to_numpy(dtype=float)
+    tot = m.sum()
+    if tot <= 0:
+        return 0.0
+    p = m / tot
+    pa = table.assign(p=p).groupby(given)["p"].transform("sum").to_numpy()
+    nz = p > 0
+    return float(-(p[nz] * np.log2(p[nz] / pa[nz])).sum())
+
+
+def _symmetric(table: pd.DataFrame) -> dict:
+    """Variation of information and normalised mutual information of the two partitions.
+
+    Notes
+    -----
+    :math:`VI = H(A|B) + H(B|A)`; :math:`I = H(B) - H(B|A)`;
+    :math:`NMI = 2I / (H(A) + H(B))` (1 when both entropies are 0). VI = 0 iff the layers are
+    identical on their common extent.
+    """
+    m = table["measure"].to_numpy(dtype=float)
+    tot = m.sum()
+    if tot <= 0:
+        return {"vi_bits": None, "nmi": None, "h_a_bits": None, "h_b_bits": None, "mutual_information_bits": None}
+    p = table.assign(p=m / tot)
+    ha = _entropy(p.groupby("a_code")["p"].sum().to_numpy())
+    hb = _entropy(p.groupby("b_code")["p"].sum().to_numpy())
+    hba = _conditional_entropy(table, given="a_code", of="b_code")
+    hab = _conditional_entropy(table, given="b_code", of="a_code")
+    mi = max(hb - hba, 0.0)
+    nmi = 1.0 if ha + hb == 0 else 2 * mi / (ha + hb)
+    return {"vi_bits": hab + hba, "nmi": min(nmi, 1.0), "h_a_bits": ha, "h_b_bits": hb, "mutual_information_bits": mi,
+            "h_b_given_a_bits": hba, "h_a_given_b_bits": hab}
+
+
+def score(ov) -> Scores:
+    """Classify every unit of both layers and compute the layer-pair indices.
+
+    Parameters
+    ----------
+    ov : Overlap (from :func:`coterm.overlap`).
+
+    Returns
+    -------
+    Scores
+        ``units``: one row per unit of A then B (layer, code, name, class, n_partners,
+        dominant_code, dominant_name, dominant_share, partners, measure, area_m2, population);
+        ``indices``: ``a_to_b``, ``b_to_a`` and ``symmetric``.
+
+    Notes
+    -----
+    Per direction A→B, over units of A that B covers, by count and weighted by area and by
+    population: coterminosity rate, alignment rate (coterminous + nested + contains), split rate,
+    people and area in split units, nesting purity :math:`\\sum_a m(a)\\max_b s(a,b) / M =
+    \\sum_a \\max_b m(a,b) / M`, and conditional entropy :math:`H(B|A)`. Symmetric: variation of
+    information and NMI (see :func:`_symmetric`).
+
+    Examples
+    --------
+    >>> import coterm
+    >>> s = coterm.score(coterm.overlap("ltla-2021", "ltla-2021"))
+    >>> s.indices["a_to_b"]["coterminosity_rate"]["count"], s.indices["symmetric"]["vi_bits"]
+    (1.0, 0.0)
+    """
+    table = ov.table
+    all_pairs = ov.all_pairs()
+    ca = _classify(table, ov.units_a, ov.units_b, "a", ov.units_b["name"])
+    cb = _classify(table, ov.units_b, ov.units_a, "b", ov.units_a["name"])
+    frames = []
+    for side, cls, units in (("a", ca, ov.units_a), ("b", cb, ov.units_b)):
+        f = cls.copy()
+        f["measure"] = units["measure"]
+        f["area_m2"] = units["area_m2"]
+        f["population"] = units["population"]
+        f.insert(0, "code", f.index.astype(str))
+        f.insert(0, "layer", side)
+        frames.append(f.reset_index(drop=True))
+    units = pd.concat(frames, ignore_index=True)
+    units = units[["layer", "code", "name", "class", "n_partners", "dominant_code", "dominant_name", "dominant_share",
+                   "partners", "measure", "area_m2", "population"]]
+    indices = {
+        "a_to_b": _direction(table, all_pairs, ca, "a"),
+        "b_to_a": _direction(table, all_pairs, cb, "b"),
+        "symmetric": _symmetric(table),
+    }
+    return Scores(overlap=ov, units=units, indices=indices)
