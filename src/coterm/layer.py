@@ -202,10 +202,9 @@ def make_layer(gdf, *, id: str, title: str | None = None, code: str | None = Non
     names = gdf[name_col].astype("string").fillna("").astype(str) if name_col is not None else codes
     names = names.where(names.str.len() > 0, codes)
     geoms, keep = _clean_geometries(gdf, codes, source)
+    index = pd.Index(codes.to_numpy()[keep], name="code", dtype=object)
     frame = gpd.GeoDataFrame(
-        {"name": names.to_numpy()[keep]},
-        geometry=gpd.GeoSeries(geoms[keep], crs=gdf.crs),
-        index=pd.Index(codes.to_numpy()[keep], name="code", dtype=object),
+        {"name": names.to_numpy()[keep]}, geometry=gpd.GeoSeries(geoms[keep], crs=gdf.crs, index=index), index=index
     )
     frame = to_working(frame, source=source, crs=crs, target=target_crs)
     frame = frame.sort_index()

@@ -61,6 +61,11 @@ class Overlap:
 
         return replace(self, a=self.b, b=self.a, table=flip(self.table), slivers=flip(self.slivers), units_a=self.units_b, units_b=self.units_a)
 
+    def with_min_share(self, min_share: float) -> "Overlap":
+        """The same overlaps with another sliver threshold (no recomputation)."""
+        table, slivers = _split(self.all_pairs(), self.units_a, self.units_b, float(min_share))
+        return replace(self, table=table, slivers=slivers, min_share=float(min_share))
+
     def regroup(self, side: str, mapping: pd.Series, names: pd.Series | None = None, layer=None) -> "Overlap":
         """Merge units of one side: a group-by on every pair (slivers included), no new overlay.
 

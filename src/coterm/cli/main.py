@@ -1,0 +1,95 @@
+"""Entry point: the command group, shared error handling and warning display.
+
+Data go to stdout, messages and progress to stderr. Every CotermError becomes one line and exit
+status 2; an interruption exits 130 leaving no partial output; anything unexpected exits 70 with a
+one-line message (the traceback only with --debug).
+"""
+
+from __future__ import annotations
+
+import sys
+import warnings
+
+import click
+
+from .._version import __version__
+
+_COMMANDS = {
+    "layers": ("coterm.cli.layers", "layers"),
+    "show": ("coterm.cli.show", "show"),
+    "compare": ("coterm.cli.compare", "compare"),
+    "reconcile": ("coterm.cli.reconcile", "reconcile"),
+    "scenario": ("coterm.cli.scenario", "scenario"),
+    "map": ("coterm.cli.map", "map_"),
+    "demo": ("coterm.cli.demo", "demo"),
+}
+
+
+class _LazyGroup(click.Group):
+    """Import a command's module only when it runs (keeps ``coterm --help`` fast)."""
+
+    def list_commands(self, ctx):
+        return list(_COMMANDS)
+
+    def get_command(self, ctx, name):
+        if name not in _COMMANDS:
+            return None
+        import importlib
+
+        module, attr = _COMMANDS[name]
+        return getattr(importlib.import_module(module), attr)
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    click.echo(f"coterm: warning: {message}", err=True)
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="coterm")
+@click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
+@click.pass_context
+def cli(ctx, debug):
+    """How well do the boundaries of England's public bodies line up? Coterminosity scores,
+    merger scenarios and interactive maps, from a bundled catalogue of ONS boundaries (OGL v3).
+
+    \b
+    Examples:
+      coterm layers --family health
+      coterm compare ltla-2021 icb-2022
+      coterm scenario scenarios/icb-2026-mergers.toml
+      coterm map ltla-2021 icb-2022
+      coterm demo
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+
+
+def main(argv=None) -> None:
+    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    warnings.showwarning = _show_warning
+    from ..errors import CotermError
+
+    try:
+        cli.main(args=argv, prog_name="coterm", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("coterm: interrupted; no partial output was left behind", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except CotermError as exc:
+        if debug:
+            raise
+        click.echo(f"coterm: error: {exc}", err=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        click.echo("coterm: interrupted; no partial output was left behind", err=True)
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(0)
+    except Exception as exc:  # a bug: one line, traceback with --debug
+        if debug:
+            raise
+        click.echo(f"coterm: internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", err=True)
+        sys.exit(70)
+    sys.exit(0)

@@ -1,0 +1,59 @@
+"""Shared fixtures: small drawn layers in British National Grid with hand-computable answers."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def square(x0, y0, w, h=None):
+    from shapely import box
+
+    return box(x0, y0, x0 + w, y0 + (h if h is not None else w))
+
+
+def gdf(rows, crs="EPSG:27700"):
+    """rows: list of (code, name, geometry)."""
+    import geopandas as gpd
+
+    return gpd.GeoDataFrame({"code": [r[0] for r in rows], "name": [r[1] for r in rows]},
+                            geometry=[r[2] for r in rows], crs=crs)
+
+
+def drawn_layer(rows, id="drawn", crs="EPSG:27700"):
+    from coterm.layer import make_layer
+
+    return make_layer(gdf(rows, crs=crs), id=id, title=id)
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    d = Path(os.environ.get("COTERM_ARTIFACTS", ROOT / "artifacts"))
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
+# A 4 km x 2 km strip near Reading (BNG), in four 1 km-wide columns of districts ...
+X0, Y0 = 470000, 170000
+
+
+@pytest.fixture
+def districts():
+    return drawn_layer([(f"D{i}", f"District {i}", square(X0 + 1000 * i, Y0, 1000, 2000)) for i in range(4)], id="districts")
+
+
+@pytest.fixture
+def counties():
+    # C1 = D0+D1 (contains two districts), C2 = D2 (coterminous), C3 = D3 (coterminous)
+    return drawn_layer([("C1", "County 1", square(X0, Y0, 2000, 2000)), ("C2", "County 2", square(X0 + 2000, Y0, 1000, 2000)),
+                        ("C3", "County 3", square(X0 + 3000, Y0, 1000, 2000))], id="counties")
+
+
+@pytest.fixture
+def health():
+    # H1 = x in [0, 1500) splits D1 half/half; H2 = [1500, 4000)
+    return drawn_layer([("H1", "Health 1", square(X0, Y0, 1500, 2000)), ("H2", "Health 2", square(X0 + 1500, Y0, 2500, 2000))], id="health")
