@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import tempfile
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -81,7 +82,9 @@ def read_vector(path: str | os.PathLike, *, layer: str | None = None):
             raise DataFileError(f"{path}: cannot be read as GeoParquet ({_short(exc)}); is the file complete?") from None
     ogr = _ogr_path(path)
     try:
-        layers = [str(n) for n, _ in pyogrio.list_layers(ogr)]
+        with warnings.catch_warnings():  # GDAL's own warnings about damaged files: our error says it better
+            warnings.simplefilter("ignore", RuntimeWarning)
+            layers = [str(n) for n, _ in pyogrio.list_layers(ogr)]
     except Exception as exc:
         hint = "is it a GeoPackage, GeoJSON, Shapefile, FlatGeobuf or GeoParquet?"
         if suffix in (".geojson", ".json"):
