@@ -47,12 +47,12 @@ def summary_lines(scores, *, max_split: int = 25) -> list[str]:
     for note in s["notes"]:
         lines.append(f"note: {note}")
     u = scores.units
-    for side, lay in (("a", ov.a), ("b", ov.b)):
+    for side, lay, other in (("a", ov.a, ov.units_b), ("b", ov.b, ov.units_a)):
         sp = u[(u["layer"] == side) & u["class"].isin(["split", "minor split"])]
         if len(sp):
             lines.append(f"split units of {lay.id} ({len(sp)}):")
             for r in sp.head(max_split).itertuples():
-                parts = ", ".join(f"{c} {100 * float(v):.1f}%" for c, v in (p.split(":") for p in r.partners.split(";")))
+                parts = ", ".join(f"{other['name'].get(c, c)} {100 * float(v):.1f}%" for c, v in (p.split(":") for p in r.partners.split(";")))
                 lines.append(f"  {r.name} ({r.code}) [{r._4}]: {parts}")
             if len(sp) > max_split:
                 lines.append(f"  ... and {len(sp) - max_split} more (see units.csv)")
