@@ -1,0 +1,90 @@
+"""Display geometry for maps: a simplified, rounded copy made only for drawing.
+
+Steps (never applied to the geometry used for measuring):
+
+1. ``shapely.coverage_simplify`` in the layer's metric CRS (EPSG:27700), tolerance
+   :data:`DEFAULT_TOLERANCE_M`. Coverage simplification simplifies each shared edge once, so
+   neighbouring units keep identical edges: no gaps or overlaps appear between them.
+2. Reproject to EPSG:4326 (what Leaflet expects).
+3. Round coordinates to 5 decimals (1e-5° ≈ 1.1 m north–south, ≈ 0.7 m east–west in England),
+   then drop repeated points. Shared vertices round identically, so neighbours stay gap-free.
+
+Why 100 m: the national map opens at zoom ~6–7 where a pixel is ~1–2 km, and a planner zooms to
+a county (zoom ~10, ~150 m/pixel); a 100 m tolerance is below a pixel there, while it cuts the
+LTLA × ICB map well under the 4 MB budget. The tolerance is a keyword for closer looks.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["DEFAULT_TOLERANCE_M", "display_geometries", "feature_geometry", "bounds_latlon"]
+
+DEFAULT_TOLERANCE_M = 100.0
+DECIMALS = 5
+
+
+def display_geometries(frame, *, tolerance: float = DEFAULT_TOLERANCE_M, decimals: int = DECIMALS):
+    """Simplified, EPSG:4326, rounded copies of a layer's geometries (a numpy array, same order).
+
+    ``frame`` is a GeoDataFrame in a metric CRS. When the layer is not a valid coverage (units overlap)
+    the GEOS coverage simplifier may fail; each unit is then simplified on its own (topology kept per
+    unit, small gaps possible between neighbours).
+    """
+    import geopandas
+    import shapely
+
+    geoms = np.asarray(frame.geometry.to_numpy(), dtype=object)
+    crs = frame.crs
+    if crs is not None and crs.is_geographic:
+        # never simplify in degrees: go to British National Grid for the simplification step
+        geoms = np.asarray(geopandas.GeoSeries(geoms, crs=crs).to_crs(27700).to_numpy(), dtype=object)
+        crs = geopandas.GeoSeries([], crs=27700).crs
+    if tolerance and tolerance > 0 and len(geoms):
+        try:
+            simplified = shapely.coverage_simplify(geoms, tolerance)
+        except shapely.errors.GEOSException:
+            simplified = shapely.simplify(geoms, tolerance, preserve_topology=True)
+        # a unit simplified to nothing keeps its original shape rather than vanishing from the map
+        lost = shapely.is_empty(simplified) & ~shapely.is_empty(geoms)
+        simplified = np.where(lost, geoms, simplified)
+    else:
+        simplified = geoms
+    wgs = geopandas.GeoSeries(simplified, crs=crs).to_crs(4326).to_numpy()
+    factor = 10.0**decimals
+    rounded = shapely.transform(np.asarray(wgs, dtype=object), lambda xy: np.round(xy * factor) / factor)
+    return shapely.remove_repeated_points(rounded, 0.0)
+
+
+def _ring(coords) -> list:
+    return [[float(x), float(y)] for x, y in coords]
+
+
+def feature_geometry(geom) -> dict | None:
+    """A GeoJSON geometry dict (Polygon/MultiPolygon) with plain floats; ``None`` for empty input."""
+    import shapely
+
+    if geom is None or shapely.is_empty(geom):
+        return None
+    kind = shapely.get_type_id(geom)
+    if kind == 3:
+        return {"type": "Polygon", "coordinates": [_ring(geom.exterior.coords)] + [_ring(r.coords) for r in geom.interiors]}
+    polys = [g for g in shapely.get_parts(geom) if shapely.get_type_id(g) == 3 and not g.is_empty]
+    if not polys:
+        return None
+    return {
+        "type": "MultiPolygon",
+        "coordinates": [[_ring(p.exterior.coords)] + [_ring(r.coords) for r in p.interiors] for p in polys],
+    }
+
+
+def bounds_latlon(geoms) -> list[list[float]] | None:
+    """[[south, west], [north, east]] of display geometries, or None when all are empty."""
+    import shapely
+
+    geoms = np.asarray(geoms, dtype=object)
+    keep = ~shapely.is_empty(geoms)
+    if not keep.any():
+        return None
+    xmin, ymin, xmax, ymax = shapely.total_bounds(geoms[keep])
+    return [[round(float(ymin), 5), round(float(xmin), 5)], [round(float(ymax), 5), round(float(xmax), 5)]]

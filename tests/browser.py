@@ -1,0 +1,100 @@
+"""Helpers for map tests: small synthetic layers near London and a headless Chromium with no network.
+
+Not a test module. ``tests/test_maps.py`` and ``tests/test_maps_browser.py`` import it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from contextlib import contextmanager
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+CHROMIUM = os.environ.get("COTERM_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-sync", "--disable-quic"]
+
+EVIL_NAMES = {
+    "A1": "<img src=x onerror=window.__pwned=1>",
+    "A2": "<script>window.__pwned=1</script>",
+    "A3": "${window.__pwned=1}",
+}
+
+# x-intervals in km along a 2 km high strip at (530 km E, 180 km N), British National Grid
+A_UNITS = [("A0", "Alder", 0, 2), ("A1", "Birch", 2, 4), ("A2", "Cedar", 4, 6), ("A3", "Damson", 6, 8),
+           ("A4", "Elder", 8, 10), ("A5", "Fir", 10, 12), ("A6", "Gorse", 14, 16)]
+B_UNITS = [("B0", "North Board", 0, 2), ("B1", "East Board", 2, 6), ("B2", "South Board", 6, 7), ("B3", "West Board", 7, 8),
+           ("B4", "Upper Board", 8, 9.4), ("B5", "Lower Board", 9.4, 11.94), ("B6", "Tiny Board", 11.94, 12)]
+EXPECTED_A = {"A0": "coterminous", "A1": "nested", "A2": "nested", "A3": "contains", "A4": "split", "A5": "minor split",
+              "A6": "outside"}
+
+
+def artifacts_dir() -> Path:
+    d = Path(os.environ.get("COTERM_ARTIFACTS") or REPO / "artifacts")
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
+def strip_layer(units, *, id: str, title: str, names: dict | None = None, wiggle: bool = False):
+    """A Layer of rectangles (x-intervals in km) in EPSG:27700; ``wiggle`` adds vertices to simplify."""
+    import geopandas as gpd
+    import numpy as np
+    import shapely
+
+    from coterm.layer import make_layer
+
+    x0, y0, h = 530_000.0, 180_000.0, 2_000.0
+    rows = []
+    for code, name, lo, hi in units:
+        xs = np.linspace(x0 + lo * 1000, x0 + hi * 1000, 41) if wiggle else np.array([x0 + lo * 1000, x0 + hi * 1000])
+        top = [(x, y0 + h + (7.0 * np.sin(x / 97.0) if wiggle else 0.0)) for x in xs]
+        bottom = [(x, y0) for x in xs[::-1]]
+        rows.append({"code": code, "name": (names or {}).get(code, name), "geometry": shapely.Polygon(top + bottom)})
+    gdf = gpd.GeoDataFrame(rows, crs=27700)
+    return make_layer(gdf, id=id, title=title, attribution="Synthetic test data",
+                      attribution_html='Synthetic test data &copy; coterm <a href="https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/">OGL v3</a>')
+
+
+def synthetic_pair(*, evil: bool = False):
+    """(A, B) layers whose A classes are :data:`EXPECTED_A` (area weighting)."""
+    a = strip_layer(A_UNITS, id="syn-a", title="Test districts", names=EVIL_NAMES if evil else None)
+    b = strip_layer(B_UNITS, id="syn-b", title="Test boards")
+    return a, b
+
+
+def chromium_available() -> bool:
+    return Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is not None
+
+
+@contextmanager
+def offline_page(*, width: int = 1280, height: int = 800):
+    """A Playwright page in headless Chromium with every non-file:// request aborted and recorded.
+
+    Yields ``(page, log)`` where ``log`` has lists ``requests`` (blocked URLs), ``console`` (errors)
+    and ``pageerrors``.
+    """
+    from playwright.sync_api import sync_playwright
+
+    log = {"requests": [], "console": [], "pageerrors": []}
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            context = browser.new_context(viewport={"width": width, "height": height}, service_workers="block")
+
+            def route(r):
+                url = r.request.url
+                if url.startswith(("file://", "data:", "blob:", "about:")):
+                    r.continue_()
+                else:
+                    log["requests"].append(url)
+                    r.abort()
+
+            context.route("**/*", route)
+            page = context.new_page()
+            page.on("console", lambda m: log["console"].append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: log["pageerrors"].append(str(e)))
+            page.on("requestfailed", lambda r: None if r.url.startswith(("file://", "data:")) else log["requests"].append(r.url))
+            yield page, log
+        finally:
+            browser.close()
