@@ -166,8 +166,8 @@ LAYERS = [
               atoms=_d(L11, "", "lookup_lsoa11_ccg15_ltla15", "lsoa11_code", "ltla15_code", "ltla15_name",
                        "lsoa11_ltla13", "lsoa11_code", "ltla13_code"),
               published_variant="ltla-2013-bgc",
-              note="Built with the July 2015 LSOA->CCG->LAD lookup; its 326 district codes are exactly those of "
-                   "the December 2013 districts (no English district changed 2013-2015)."),
+              note="Built with the July 2015 LSOA->CCG->LAD lookup (the earliest LSOA->LAD lookup in the corpus); "
+                   "its 326 district codes are exactly those of the December 2013 districts (checked at build)."),
     LayerSpec("ltla-2019", "Local authority districts (lower tier), December 2019", "council", "ltla", "2019", EW, 339,
               atoms=_d(L11, "", "lookup_lsoa11_ltla19", "lsoa11_code", "ltla19_code", "ltla19_name",
                        "lsoa11_ltla19", "lsoa11_code", "ltla19_code"),
@@ -344,7 +344,10 @@ def snap(geoms: np.ndarray) -> np.ndarray:
     Reprojection can leave a published polygon marginally invalid (a ring touching itself), which
     GEOS's snap-rounding refuses, so such inputs are repaired first.
     """
-    return shapely.set_precision(polygonal(geoms), GRID_M)
+    geoms = polygonal(geoms)
+    # GEOS treats a geometry that already carries a 1 m precision model as snapped and returns
+    # it unchanged, but coverage_clean can add off-grid nodes to such geometries: reset first.
+    return shapely.set_precision(shapely.set_precision(geoms, 0.0), GRID_M)
 
 
 def check_nonempty(codes, geoms, what: str) -> None:
