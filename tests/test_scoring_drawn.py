@@ -12,7 +12,7 @@ def classes(scores, side):
 
 
 def test_a_layer_against_itself_is_entirely_coterminous_with_zero_variation_of_information(districts):
-    s = coterm.compare(districts, districts, mode="geometry", weight="area")
+    s = coterm.compare_layers(districts, districts, mode="geometry", weight="area")
     assert set(classes(s, "a").values()) == {"coterminous"}
     assert set(classes(s, "b").values()) == {"coterminous"}
     assert s.indices["a_to_b"]["coterminosity_rate"] == {"count": 1.0, "area": 1.0, "population": None}
@@ -21,7 +21,7 @@ def test_a_layer_against_itself_is_entirely_coterminous_with_zero_variation_of_i
 
 
 def test_districts_nest_in_counties_and_counties_contain_or_match_districts(districts, counties):
-    s = coterm.compare(districts, counties, mode="geometry", weight="area")
+    s = coterm.compare_layers(districts, counties, mode="geometry", weight="area")
     assert classes(s, "a") == {"D0": "nested", "D1": "nested", "D2": "coterminous", "D3": "coterminous"}
     assert classes(s, "b") == {"C1": "contains", "C2": "coterminous", "C3": "coterminous"}
     d = s.indices["a_to_b"]
@@ -34,7 +34,7 @@ def test_districts_nest_in_counties_and_counties_contain_or_match_districts(dist
 
 
 def test_a_district_cut_in_half_is_split_and_its_partners_are_listed_with_shares(districts, health):
-    s = coterm.compare(districts, health, mode="geometry", weight="area")
+    s = coterm.compare_layers(districts, health, mode="geometry", weight="area")
     c = classes(s, "a")
     assert c == {"D0": "nested", "D1": "split", "D2": "nested", "D3": "nested"}
     row = s.units[(s.units.layer == "a") & (s.units.code == "D1")].iloc[0]
@@ -69,7 +69,7 @@ def test_units_outside_the_other_layer_are_reported_not_counted_as_split(distric
     from conftest import X0, Y0, drawn_layer, square
 
     half = drawn_layer([("E", "East", square(X0 + 2000, Y0, 2000, 2000))], id="east")
-    s = coterm.compare(districts, half, mode="geometry", weight="area")
+    s = coterm.compare_layers(districts, half, mode="geometry", weight="area")
     c = classes(s, "a")
     assert c == {"D0": "outside", "D1": "outside", "D2": "nested", "D3": "nested"}
     assert s.indices["a_to_b"]["units"] == 2

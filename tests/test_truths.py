@@ -18,14 +18,14 @@ def counts(scores, key):
 @pytest.mark.parametrize("layer", ["ltla-2021", "icb-2022", "pfa-2020", "ccg-2015"])
 @pytest.mark.parametrize("mode", ["atoms", "geometry"])
 def test_a_layer_against_itself_is_entirely_coterminous_in_both_modes(layer, mode):
-    s = coterm.compare(layer, layer, mode=mode, weight="area")
+    s = coterm.compare_layers(layer, layer, mode=mode, weight="area")
     n = len(coterm.load_layer(layer))
     assert counts(s, "a_to_b") == {"coterminous": n, "nested": 0, "contains": 0, "split": 0}
     assert s.indices["symmetric"]["vi_bits"] == pytest.approx(0.0, abs=1e-9)
 
 
 def test_districts_nest_in_counties_unitaries_are_coterminous_and_nothing_is_split():
-    s = coterm.compare("ltla-2021", "utla-2021")
+    s = coterm.compare_layers("ltla-2021", "utla-2021")
     u = s.units[s.units.layer == "a"].set_index("code")["class"]
     assert not u.isin(["split", "minor split"]).any()
     # unitary, metropolitan and London codes are their own upper tier; shire districts (E07) nest
@@ -34,14 +34,14 @@ def test_districts_nest_in_counties_unitaries_are_coterminous_and_nothing_is_spl
 
 
 def test_districts_nest_in_their_2013_counties_too():
-    s = coterm.compare("ltla-2013", "utla-2013")
+    s = coterm.compare_layers("ltla-2013", "utla-2013")
     assert s.to_dict()["a_to_b"]["split"] == 0
     assert s.to_dict()["b_to_a"]["units"] == 152
 
 
 @pytest.mark.parametrize("body", ["pfa-2020", "lrf-2020", "fra-2021"])
 def test_every_english_district_lies_in_exactly_one_police_force_resilience_forum_and_fire_authority(body):
-    s = coterm.compare("ltla-2021", body)
+    s = coterm.compare_layers("ltla-2021", body)
     u = s.units[s.units.layer == "a"]
     english_split = u[u.code.str.startswith("E") & u["class"].isin(["split", "minor split"])]
     assert english_split.empty, english_split[["code", "name", "partners"]].to_string()
@@ -54,7 +54,7 @@ def test_every_english_district_lies_in_exactly_one_police_force_resilience_foru
 
 
 def test_atom_mode_puts_297_english_districts_wholly_in_one_icb_and_splits_12():
-    s = coterm.compare("ltla-2021", "icb-2022")
+    s = coterm.compare_layers("ltla-2021", "icb-2022")
     d = s.to_dict()["a_to_b"]
     assert d["units"] == 309 and d["outside"] == 22  # 22 Welsh districts lie outside England's ICBs
     assert d["nested"] + d["coterminous"] == 297
@@ -64,7 +64,7 @@ def test_atom_mode_puts_297_english_districts_wholly_in_one_icb_and_splits_12():
 def test_the_12_split_districts_match_the_ons_lookup_derived_summary():
     truth = {"E06000060", "E07000029", "E07000089", "E07000099", "E07000163", "E07000180", "E07000209", "E07000212",
              "E07000214", "E07000216", "E07000225", "E07000244"}
-    s = coterm.compare("ltla-2021", "icb-2022")
+    s = coterm.compare_layers("ltla-2021", "icb-2022")
     u = s.units[(s.units.layer == "a") & s.units["class"].isin(["split", "minor split"])]
     assert set(u.code) == truth
 

@@ -1,13 +1,19 @@
 """coterm: how well do the boundaries of public bodies line up, and what would a merger do to that?
 
-The public API. Heavy optional parts (folium maps, the CLI) are imported only when used.
+The public API. Submodules are imported on first use, so ``import coterm`` (and the CLI's
+``--help``) stay fast and folium is imported only when a map is made.
 """
 
 from __future__ import annotations
 
+import importlib
+
 from .catalog import get_entry, list_layers
 from .errors import CotermError
 from .layer import Layer, load_layer
+
+# Eager on purpose: the functions share their modules' names, and a lazy import would let the
+# import system rebind ``coterm.overlap`` to the module.
 from .overlap import Overlap, overlap
 from .scoring import Scores, score
 
@@ -17,14 +23,28 @@ __all__ = [
     "Layer",
     "Overlap",
     "Scores",
+    "apply_scenario",
+    "check_scenario",
+    "compare_layers",
+    "compare_scenario",
     "coterminosity_map",
     "get_entry",
     "list_layers",
     "load_layer",
+    "load_scenario",
     "overlap",
+    "run_demo",
+    "save_map",
+    "scenario_map",
     "score",
-    "compare",
 ]
+
+_LAZY = {
+    "coterminosity_map": "maps", "scenario_map": "maps", "save_map": "maps",
+    "load_scenario": "scenarios", "apply_scenario": "scenarios", "check_scenario": "scenarios",
+    "compare_scenario": "compare_layers",
+    "run_demo": "demo",
+}
 
 
 def _version() -> str:
@@ -41,19 +61,25 @@ def _version() -> str:
 __version__ = _version()
 
 
-def compare(a, b, **kwargs) -> Scores:
-    """Overlap two layers and score them: ``score(overlap(a, b, **kwargs))``."""
+def compare_layers(a, b, **kwargs):
+    """Overlap two layers and score them: ``score(overlap(a, b, **kwargs))``.
+
+    Examples
+    --------
+    >>> import coterm
+    >>> coterm.compare_layers("ltla-2021", "utla-2021").indices["a_to_b"]["split"]
+    0
+    """
     return score(overlap(a, b, **kwargs))
 
 
 def __getattr__(name: str):
-    # maps need folium: import them only when asked for
-    if name in ("coterminosity_map", "scenario_map", "save_map"):
-        from . import maps
-
-        return getattr(maps, name)
-    if name in ("load_scenario", "apply_scenario", "compare_scenario", "check_scenario"):
-        from . import scenarios
-
-        return getattr(scenarios, name)
+    if name in _LAZY:
+        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value
+        return value
     raise AttributeError(f"module 'coterm' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))
