@@ -623,7 +623,8 @@ def provenance(spec: LayerSpec, manifest: dict, base_specs: dict, lookups_used: 
     """source_dataset / origin / licence / generalisation / source_crs from the manifest."""
     if spec.published:
         m = manifest["boundaries"][spec.published]
-        gen = f"{m['generalisation']}; reprojected to EPSG:27700, 1 m grid"
+        moved = "1 m grid" if m["crs"] == CRS else "reprojected to EPSG:27700, 1 m grid"
+        gen = f"{m['generalisation'].replace('; CRS EPSG:27700', '')}; {moved}"
         if spec.id in base_specs:
             gen = f"{base_specs[spec.id].generalisation}; reprojected to EPSG:27700, 1 m grid, coverage-cleaned"
         return {
