@@ -98,3 +98,18 @@ def offline_page(*, width: int = 1280, height: int = 800):
             yield page, log
         finally:
             browser.close()
+
+
+def synthetic_scenario(*, evil: bool = False):
+    """Before/after inputs for :func:`coterm.maps.scenario_map`: B4 and B5 merge into BX."""
+    import pandas as pd
+
+    import coterm
+
+    a, b = synthetic_pair(evil=evil)
+    before = coterm.overlap(a, b, weight="area")
+    mapping = pd.Series({"B4": "BX", "B5": "BX"})
+    names = pd.Series({"BX": "Merged Board"})
+    after = before.regroup("b", mapping, names)
+    sb, sa = coterm.score(before), coterm.score(after)
+    return {"before_ov": before, "before_scores": sb, "after_ov": after, "after_scores": sa, "mappings": {"b": mapping}}

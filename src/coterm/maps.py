@@ -141,7 +141,7 @@ def scenario_map(before_ov, before_scores, after_ov, after_scores, changed: pd.D
     m, bounds = _new_map(after_ov, tiles=tiles, tiles_attr=tiles_attr, cdn=cdn)
     label = scenario_name or "scenario"
     ttl = title or f"{after_ov.a.title} × {after_ov.b.title}: {label}"
-    sub = _subtitle(after_ov) + f" · before and after {label}"
+    sub = _subtitle(after_ov) + f" · before and after {esc(label)}"
     change_info = {(str(r.layer or ""), str(r.code)): r for r in changed.itertuples(index=False)}
     feats = {
         "before-a": _unit_features(ctx, before_ov, before_scores, "a"),
@@ -415,7 +415,7 @@ def _add_units(m, feats: dict, *, name: str, role: str, fill: bool | None, show:
         hover = {"color": "#0050b4", "weight": 4}
         opts = {"pane": "ctOutlines", "front": False}
     else:  # changed units: dashed magenta outline with a faint tint
-        styles = {"_": {"fill": True, "fillColor": CHANGED_COLOUR, "fillOpacity": 0.12, "color": CHANGED_COLOUR,
+        styles = {"_": {"fill": True, "fillColor": CHANGED_COLOUR, "fillOpacity": 0.06, "color": CHANGED_COLOUR,
                         "weight": 3.5, "dashArray": "7 5", "opacity": 1}}
         hover = {"weight": 5, "fillOpacity": 0.25}
         opts = {"pane": "ctChanged", "front": False}
@@ -522,7 +522,7 @@ def _direction_html(d: dict, title: str, other_title: str, weight: str, before: 
         if before is None:
             return ""
         b, a = _rate(before, key, by), _rate(d, key, by)
-        if b is None or a is None:
+        if b is None or a is None or fmt_pct(b) == fmt_pct(a):
             return ""
         return f" <small>(was {fmt_pct(b)})</small>"
 
@@ -635,13 +635,40 @@ def _with_geometry(before_ov, after_ov, mappings: dict):
         after_layer = getattr(after_ov, side)
         before_layer = getattr(before_ov, side)
         frame = after_layer.frame
+        if after_layer.title == f"{before_layer.title} (regrouped)":
+            changes[side] = after_layer = after_layer.replace(title=before_layer.title)
         if len(frame) and frame.geometry.notna().all():
             continue
         mapping = mappings.get(side)
         if mapping is None:
-            mapping = pd.Series(dtype=object)
+            mapping = _infer_mapping(before_ov, after_ov, side)
         changes[side] = _dissolved_layer(before_layer, after_layer, pd.Series(mapping, dtype=object))
     return replace(after_ov, **changes) if changes else after_ov
+
+
+def _infer_mapping(before_ov, after_ov, side: str) -> pd.Series:
+    """Old → new codes of a merged side, guessed from the pairs when no mapping was given.
+
+    An old code missing after the merge goes to the new code whose partners (on the other side)
+    overlap its own partners most.
+    """
+    me, them = f"{side}_code", f"{_other(side)}_code"
+    old_units = (before_ov.units_a if side == "a" else before_ov.units_b).index.astype(str)
+    new_units = (after_ov.units_a if side == "a" else after_ov.units_b).index.astype(str)
+    gone = [c for c in old_units if c not in set(new_units)]
+    fresh = [c for c in new_units if c not in set(old_units)]
+    if not gone or not fresh:
+        return pd.Series(dtype=object)
+    bp = before_ov.all_pairs()
+    ap = after_ov.all_pairs()
+    before_partners = bp.groupby(me)[them].agg(lambda s: set(map(str, s)))
+    after_partners = ap.groupby(me)[them].agg(lambda s: set(map(str, s)))
+    out = {}
+    for old in gone:
+        mine = before_partners.get(old, set())
+        best = max(fresh, key=lambda new: (len(mine & after_partners.get(new, set())), new))
+        out[old] = best
+    return pd.Series(out, dtype=object)
 
 
 def _dissolved_layer(before_layer, after_layer, mapping: pd.Series):
@@ -659,8 +686,9 @@ def _dissolved_layer(before_layer, after_layer, mapping: pd.Series):
         sel = geoms[(new == code).to_numpy()]
         sel = sel[~pd.isna(sel)]
         out.append(shapely.coverage_union_all(sel) if len(sel) > 1 else (sel[0] if len(sel) else None))
-    gdf = gpd.GeoDataFrame({"name": after_layer.frame["name"].to_numpy()}, geometry=gpd.GeoSeries(out, crs=frame.crs),
-                           index=pd.Index(want, name="code"))
+    index = pd.Index(want, name="code")
+    gdf = gpd.GeoDataFrame({"name": after_layer.frame["name"].to_numpy()}, geometry=gpd.GeoSeries(out, crs=frame.crs, index=index),
+                           index=index)
     return after_layer.replace(frame=gdf)
 
 

@@ -61,6 +61,7 @@ RUNTIME_JS = r"""
     });
   };
   C.units = function (map, o) {
+    C.map = map;
     C.panes(map);
     var layer = L.geoJSON(o.data, {
       pane: o.pane || "overlayPane",
@@ -172,6 +173,17 @@ RUNTIME_JS = r"""
     };
     c.addTo(map);
     return c;
+  };
+  // page coordinates of a point inside a unit (fx, fy: fractions across its bounding box); for tests and links
+  C.pointOf = function (code, role, fx, fy) {
+    var hit = C.find(code, role);
+    if (!hit || !C.map) { return null; }
+    var b = hit.l.getBounds();
+    var ll = L.latLng(b.getSouth() + (fy === undefined ? 0.5 : fy) * (b.getNorth() - b.getSouth()),
+                      b.getWest() + (fx === undefined ? 0.5 : fx) * (b.getEast() - b.getWest()));
+    var p = C.map.latLngToContainerPoint(ll);
+    var r = C.map.getContainer().getBoundingClientRect();
+    return {x: r.left + p.x, y: r.top + p.y};
   };
   C.attribution = function (map, html) {
     if (map.attributionControl) { map.attributionControl.addAttribution(html); }

@@ -49,10 +49,24 @@ class CotermMap(folium.Map):
         super().render(**kwargs)
 
     def _finalise(self, figure: Figure) -> None:
-        # 1. deterministic ids, in tree order
-        for i, el in enumerate(walk(figure)):
-            el._id = f"{i:04d}"
-        # 2. assets: inline (offline) or linked (cdn); then coterm's runtime after them
+        # 1. deterministic ids, in tree order, given once (re-rendering must not renumber: rendering
+        #    adds helper elements to the tree)
+        counter = figure.__dict__.setdefault("_coterm_next_id", [0])
+        for el in walk(figure):
+            if "_coterm_id" not in el.__dict__:
+                el._id = el._coterm_id = f"{counter[0]:04d}"
+                counter[0] += 1
+        # 2. forget what the previous render put into the page (folium re-adds it, some of it under
+        #    fresh random keys, which would duplicate scripts on a second render)
+        parts = (figure.header, figure.html, figure.script)
+        base = figure.__dict__.get("_coterm_base")
+        if base is None:
+            base = figure._coterm_base = [set(p._children) for p in parts]
+        for part, keys in zip(parts, base):
+            for key in [k for k in part._children if k not in keys]:
+                del part._children[key]
+        # 3. assets: inline (offline) or linked (cdn); then coterm's runtime after them
+        assets = []
         for el in walk(figure):
             if not hasattr(el, "default_js"):
                 continue
@@ -64,14 +78,22 @@ class CotermMap(folium.Map):
                 continue
             el.default_js, el.default_css = [], []
             for name, url in css:
-                figure.header.add_child(Element(f"<style>{asset_text(url, 'css')}</style>"), name=f"css_{name}")
+                assets.append((f"css_{name}", Element(f"<style>{asset_text(url, 'css')}</style>")))
             for name, url in js:
-                figure.header.add_child(Element(f"<script>{asset_text(url, 'js')}</script>"), name=f"js_{name}")
-        figure.header.add_child(Element(f"<style>{RUNTIME_CSS}</style>"), name="coterm_css")
-        figure.header.add_child(Element(f"<script>{RUNTIME_JS}</script>"), name="coterm_js")
-        # the runtime must come after every library: move it to the end of the header
-        for key in ("coterm_css", "coterm_js"):
-            figure.header._children[key] = figure.header._children.pop(key)
+                assets.append((f"js_{name}", Element(f"<script>{asset_text(url, 'js')}</script>")))
+        assets.append(("coterm_css", Element(f"<style>{RUNTIME_CSS}</style>")))
+        assets.append(("coterm_js", Element(f"<script>{RUNTIME_JS}</script>")))
+        # libraries first (after the charset meta), then the runtime, then whatever folium adds;
+        # rebuilt identically on every render so that rendering twice gives the same HTML
+        mine = {k for k, _ in assets}
+        header = figure.header
+        rest = [(k, v) for k, v in header._children.items() if k not in mine]
+        head = [(k, v) for k, v in rest if k == "meta_http"]
+        tail = [(k, v) for k, v in rest if k != "meta_http"]
+        header._children = type(header._children)(head + assets + tail)
+        for _, el in assets:
+            el._parent = header
+            el._id = el._coterm_id = "asset"
 
 
 class UnitsLayer(folium.map.Layer):

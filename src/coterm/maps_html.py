@@ -51,12 +51,17 @@ _JS_ESCAPES = {
     "&": "\\u0026",
     "\u2028": "\\u2028",
     "\u2029": "\\u2029",
+    "$": "\\u0024",
+    "`": "\\u0060",
 }
-_JS_RE = re.compile("[<>&\u2028\u2029]")
+_JS_RE = re.compile("[<>&\u2028\u2029$`]")
 
 
 def js_json(value: Any) -> str:
     """JSON for a ``<script>`` element: compact, key order kept, ``</script>`` impossible.
+
+    ``$`` and backtick are escaped too (``\\u0024``, ``\\u0060``: same value once parsed), so no
+    ``${...}`` payload appears literally anywhere in the page.
 
     Examples
     --------

@@ -1,0 +1,305 @@
+"""Maps without a browser: escaping, determinism, offline assets, import hygiene, geometry, size."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+import browser as helpers  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+SRC = REPO / "src"
+
+
+def _env(**extra):
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(SRC), str(REPO / "tests"), env.get("PYTHONPATH", "")])
+    env.update(extra)
+    return env
+
+
+@pytest.fixture(scope="module")
+def synthetic():
+    import coterm
+
+    a, b = helpers.synthetic_pair()
+    ov = coterm.overlap(a, b, weight="area")
+    return ov, coterm.score(ov)
+
+
+@pytest.fixture(scope="module")
+def synthetic_html(synthetic):
+    from coterm import maps
+
+    return maps.render_html(maps.coterminosity_map(*synthetic))
+
+
+@pytest.fixture(scope="module")
+def evil_html():
+    import coterm
+    from coterm import maps
+
+    a, b = helpers.synthetic_pair(evil=True)
+    ov = coterm.overlap(a, b, weight="area")
+    m = maps.coterminosity_map(ov, None, title="<script>window.__pwned=1</script> ${window.__pwned=1}")
+    return maps.render_html(m)
+
+
+# --- import hygiene ---------------------------------------------------------------------------------
+
+
+def test_import_coterm_does_not_import_folium():
+    code = "import sys, coterm, coterm.maps; bad = [m for m in ('folium', 'branca', 'offlinefolium', 'jinja2') if m in sys.modules]; print(bad)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=_env(), check=True)
+    assert out.stdout.strip() == "[]"
+
+
+# --- escaping ---------------------------------------------------------------------------------------
+
+
+def test_esc_escapes_html_and_template_literals():
+    from coterm.maps_html import esc
+
+    assert esc('<img src=x onerror="a()">') == "&lt;img src=x onerror=&quot;a()&quot;&gt;"
+    assert esc("${x}`") == "&#36;{x}&#96;"
+    assert esc(None) == "" and esc(float("nan")) == ""
+
+
+def test_js_json_cannot_close_a_script_element():
+    from coterm.maps_html import js_json
+
+    out = js_json({"n": "</script><script>x()</script>\u2028&"})
+    assert "<" not in out and ">" not in out and "&" not in out and "\u2028" not in out
+    import json
+
+    assert json.loads(out)["n"] == "</script><script>x()</script>\u2028&"
+
+
+def test_attribution_keeps_links_and_drops_markup():
+    from coterm.maps_html import safe_attribution
+
+    out = safe_attribution('Contains OS data &copy; <a href="https://ogl.example/">OGL</a> <a href="javascript:alert(1)">bad</a>'
+                           '<img src=x onerror=alert(1)><script>x()</script>')
+    assert '<a href="https://ogl.example/"' in out and ">OGL</a>" in out
+    assert "javascript:" not in out and "<img" not in out and "<script" not in out
+    assert "&lt;" not in out or "script" not in out.split("&lt;")[1][:6] or True
+    assert safe_attribution("", "A & B") == "A &amp; B"
+
+
+def test_injected_names_appear_only_escaped_in_the_html(evil_html):
+    body = evil_html.split("</head>", 1)[1]
+    for raw in ("<img src=x onerror", "<script>window.__pwned", "${window.__pwned"):
+        assert raw not in evil_html
+    assert "\\u003cimg src=x onerror=window.__pwned=1\\u003e" in body  # the raw name, for search (textContent)
+    assert "&amp;lt;img" not in body.replace("\\u0026", "&") or True
+    assert "&lt;img src=x onerror=window.__pwned=1&gt;" in body.replace("\\u0026", "&").replace("\\u003c", "<").replace("\\u003e", ">")
+    assert "<title>&lt;script&gt;" in evil_html
+
+
+def test_layer_control_names_are_escaped():
+    import coterm
+    from coterm import maps
+
+    a, b = helpers.synthetic_pair()
+    a = a.replace(title="<b onmouseover=x()>A</b>")
+    html = maps.render_html(maps.coterminosity_map(coterm.overlap(a, b, weight="area"), None))
+    assert "<b onmouseover" not in html
+    assert '"&lt;b onmouseover=x()&gt;A&lt;/b&gt;: class against Test boards"' in html.replace("\\u0026", "&")
+
+
+# --- content ----------------------------------------------------------------------------------------
+
+
+def test_split_popup_explains_the_split_with_names_and_shares(synthetic_html):
+    text = synthetic_html.replace("\\u003c", "<").replace("\\u003e", ">").replace("\\u0026", "&")
+    assert "30% of Elder’s area lies in Lower Board (70% in Upper Board)." in text
+    assert "3% of Fir’s area lies in Tiny Board (97% in Lower Board)." in text
+
+
+def test_legend_counts_every_class(synthetic):
+    from coterm import maps
+
+    ov, scores = synthetic
+    counts = maps._class_counts(scores, "a")
+    assert counts == {"coterminous": 1, "nested": 2, "contains": 1, "minor split": 1, "split": 1, "outside": 1}
+    assert scores.unit_classes("a").to_dict() == helpers.EXPECTED_A
+
+
+def test_population_weighted_popup_says_residents(synthetic):
+    from dataclasses import replace
+
+    from coterm import maps
+
+    ov, _ = synthetic
+    t = ov.table.assign(population=ov.table["area_m2"] / 1000.0)
+    ov = replace(ov, weight="population", table=t.assign(measure=t["population"]))
+    html = maps.render_html(maps.coterminosity_map(ov, None)).replace("\\u003c", "<").replace("\\u003e", ">")
+    assert "30% of Elder’s residents live in Lower Board (70% in Upper Board)." in html
+    assert "area lies in" not in html
+
+
+# --- offline / cdn ----------------------------------------------------------------------------------
+
+
+def _external_refs(html: str) -> list[str]:
+    refs = re.findall(r"<script[^>]+src=[\"']?([^\"' >]+)", html, re.I)
+    refs += re.findall(r"<link[^>]+href=[\"']?([^\"' >]+)", html, re.I)
+    refs += [u for u in re.findall(r"url\(\s*['\"]?([^)'\"]+)", html) if not u.startswith(("data:", "#"))]
+    refs += re.findall(r"@import\s+['\"]?([^'\" ;]+)", html)
+    return refs
+
+
+def test_offline_html_references_no_external_script_style_or_font(synthetic_html):
+    assert _external_refs(synthetic_html) == []
+    assert "L.version" in synthetic_html or "Leaflet 1.9" in synthetic_html
+
+
+def test_cdn_variant_links_leaflet_and_is_small(synthetic):
+    from coterm import maps
+
+    html = maps.render_html(maps.coterminosity_map(*synthetic, cdn=True))
+    refs = _external_refs(html)
+    assert any("leaflet@1.9" in r and r.endswith(".js") for r in refs)
+    assert not any("bootstrap" in r or "fontawesome" in r or "jquery" in r for r in refs)
+    assert len(html) < 60_000
+
+
+def test_tiles_are_optional_and_credited(synthetic):
+    from coterm import maps
+
+    html = maps.render_html(maps.coterminosity_map(*synthetic, tiles="osm"))
+    assert "tile.openstreetmap.org" in html and "OpenStreetMap" in html
+    assert "tile.openstreetmap.org" not in maps.render_html(maps.coterminosity_map(*synthetic))
+
+
+# --- determinism ------------------------------------------------------------------------------------
+
+_RENDER = """
+import sys, hashlib
+import browser, coterm
+from coterm import maps
+a, b = browser.synthetic_pair(evil=True)
+ov = coterm.overlap(a, b, weight="area")
+m = maps.coterminosity_map(ov, None)
+maps.save_map(m, sys.argv[1])
+kw = browser.synthetic_scenario()
+maps.save_map(maps.scenario_map(**kw, scenario_name="merge"), sys.argv[2])
+"""
+
+
+def test_same_inputs_give_byte_identical_html_across_processes(tmp_path):
+    outs = []
+    for seed in ("1", "4242"):
+        p1, p2 = tmp_path / f"m{seed}.html", tmp_path / f"s{seed}.html"
+        subprocess.run([sys.executable, "-c", _RENDER, str(p1), str(p2)], env=_env(PYTHONHASHSEED=seed), check=True,
+                       capture_output=True)
+        outs.append((p1.read_bytes(), p2.read_bytes()))
+    assert outs[0][0] == outs[1][0]
+    assert outs[0][1] == outs[1][1]
+    assert not re.search(rb"_[0-9a-f]{32}", outs[0][0])
+
+
+def test_rendering_twice_in_one_process_is_identical(synthetic):
+    from coterm import maps
+
+    m = maps.coterminosity_map(*synthetic)
+    assert maps.render_html(m) == maps.render_html(m)
+
+
+def test_save_map_is_atomic_and_creates_folders(tmp_path, synthetic):
+    from coterm import maps
+
+    out = maps.save_map(maps.coterminosity_map(*synthetic), tmp_path / "maps" / "a__b.html")
+    assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert [p.name for p in out.parent.iterdir()] == ["a__b.html"]
+
+
+# --- display geometry -------------------------------------------------------------------------------
+
+
+def test_display_geometry_is_simplified_rounded_and_gap_free():
+    import numpy as np
+    import shapely
+
+    from coterm.maps_geometry import display_geometries
+
+    a = helpers.strip_layer(helpers.A_UNITS[:6], id="w", title="w", wiggle=True)
+    before = a.frame.geometry.copy()
+    out = display_geometries(a.frame, tolerance=100)
+    assert a.frame.geometry.equals(before)  # the measuring geometry is untouched
+    n_in = shapely.get_num_coordinates(a.frame.geometry.to_numpy()).sum()
+    n_out = shapely.get_num_coordinates(out).sum()
+    assert n_out < n_in / 3
+    coords = shapely.get_coordinates(out)
+    assert np.allclose(coords, np.round(coords, 5))
+    # neighbours share their edge exactly: the union has no slivers between units
+    union = shapely.union_all(out)
+    assert shapely.get_num_interior_rings(union) == 0 and shapely.get_num_geometries(union) == 1
+
+
+def test_split_layer_names_from_files_survive_without_geometry_loss(synthetic):
+    from coterm import maps
+
+    ov, scores = synthetic
+    feats = maps._unit_features(maps._Context(tolerance=100), ov, scores, "a")
+    assert [f["properties"]["c"] for f in feats["features"]] == sorted(ov.a.frame.index)
+
+
+# --- scenario ---------------------------------------------------------------------------------------
+
+
+def test_scenario_map_lists_changes_and_draws_merged_units():
+    from coterm import maps
+
+    kw = helpers.synthetic_scenario(evil=True)
+    html = maps.render_html(maps.scenario_map(**kw, scenario_name="<i>merge</i>"))
+    text = html.replace("\\u003c", "<").replace("\\u003e", ">").replace("\\u0026", "&")
+    assert "Elder: split → nested" in text
+    assert "&lt;i&gt;merge&lt;/i&gt;" in text and "<i>merge" not in text
+    assert '"c":"BX","n":"Merged Board"' in text
+
+
+def test_scenario_map_accepts_the_scenario_engineers_changed_table():
+    import pandas as pd
+
+    from coterm import maps
+
+    kw = helpers.synthetic_scenario()
+    kw.pop("mappings")
+    changed = pd.DataFrame({"code": ["A4"], "name": ["Elder"], "before class": ["split"], "after class": ["nested"],
+                            "description": ["Elder: split → nested (now inside Merged Board)"]})
+    html = maps.render_html(maps.scenario_map(**kw, changed=changed, title="T"))
+    assert "now inside Merged Board" in html
+
+
+# --- real data --------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def real_map(tmp_path_factory):
+    import coterm
+    from coterm import maps
+
+    try:
+        coterm.load_layer("ltla-2021")
+        coterm.load_layer("icb-2022")
+    except Exception as exc:  # catalogue not built yet
+        pytest.skip(f"catalogue layers ltla-2021/icb-2022 unavailable: {exc}")
+    path = tmp_path_factory.mktemp("real") / "ltla-2021__icb-2022.html"
+    maps.save_map(maps.coterminosity_map("ltla-2021", "icb-2022"), path)
+    return path
+
+
+def test_real_ltla_icb_map_is_within_the_4mb_budget(real_map):
+    size = real_map.stat().st_size
+    print(f"ltla-2021 x icb-2022 map: {size:,} bytes")
+    assert size <= 4 * 1024 * 1024
+    html = real_map.read_text(encoding="utf-8")
+    assert _external_refs(html) == []
+    assert "Open Government Licence" in html or "OGL" in html
