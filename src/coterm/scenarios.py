@@ -513,8 +513,9 @@ def scenario_layer(layer, scenario, *, geometry: bool = True, check: bool = True
     geoms = pd.Series([None] * len(names), index=names.index, dtype=object)
     if geometry:
         geoms = _dissolved_geometry(sc, lay, names.index, moved, membership)
-    frame = gpd.GeoDataFrame({"name": names.to_numpy()}, geometry=gpd.GeoSeries(geoms.reindex(names.index).to_numpy(),
-                             crs=lay.crs), index=pd.Index(names.index, name="code", dtype=object))
+    index = pd.Index(names.index, name="code", dtype=object)
+    frame = gpd.GeoDataFrame({"name": names.to_numpy()},
+                             geometry=gpd.GeoSeries(geoms.reindex(names.index).to_numpy(), index=index, crs=lay.crs), index=index)
     vintage = sc.effective[:4] if sc.effective[:4].isdigit() else lay.vintage
     title = sc.title or (f"{sc.name} ({lay.title})" if not sc.is_group else sc.name)
     return Layer(id=sc.result_layer_id, title=title, frame=frame, family=sc.family or lay.family,
@@ -585,18 +586,32 @@ def _atom_geometries(base: str | None, crs) -> pd.Series | None:
     return pd.Series(g.to_numpy(), index=atoms.codes, dtype=object)
 
 
-def before_layer(scenario, layer=None):
-    """The layer before the scenario, restricted to the grouped units when ungrouped units are dropped."""
+def before_layer(scenario, layer=None, *, geometry: bool = True):
+    """The layer a scenario's result is compared with.
+
+    For a scenario that changes a layer ([[merge]]): the layer itself. For one that defines a new
+    layer ([[group]]): the units being grouped, i.e. the layer after its transfers (which adjust
+    the building units, e.g. Bassetlaw carved out of Nottinghamshire), restricted to the grouped
+    units when ungrouped units are dropped.
+    """
+    from dataclasses import replace
+
     sc = load_scenario(scenario)
     lay = base_layer(sc, layer)
+    if not sc.is_group:
+        return lay
+    if sc.transfers:
+        only_transfers = replace(sc, merges=(), defines="", ungrouped="keep", title="")
+        adjusted = scenario_layer(lay, only_transfers, geometry=geometry)
+        lay = adjusted.replace(id=lay.id, title=f"{lay.title} (adjusted by {len(sc.transfers)} transfer(s) of {sc.id})",
+                               kind=lay.kind, vintage=lay.vintage, family=lay.family, entry=lay.entry, source=lay.source)
     if not sc.drops_ungrouped:
         return lay
     mapping, _ = merge_mapping(sc)
     keep = lay.codes.intersection(mapping.index)
     frame = lay.frame.loc[keep]
     membership = lay.membership[lay.membership.isin(keep)] if lay.membership is not None else None
-    return lay.replace(id=lay.id, frame=frame, membership=membership,
-                       title=f"{lay.title} (units grouped by {sc.id})")
+    return lay.replace(frame=frame, membership=membership, title=f"{lay.title}, units grouped by {sc.id}")
 
 
 def apply_scenario(layer_or_overlap, scenario, *, side: str | None = None, layer=None):
