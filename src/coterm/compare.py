@@ -50,8 +50,9 @@ class ScenarioResult:
     before, after : ``{partner id: Comparison(overlap, scores)}`` (for maps and details).
     before_after : one row per partner, direction and index: partner, direction (``a_to_b`` =
         the scenario's layer → partner, ``b_to_a``, ``symmetric``), index, before, after, change.
-    changed_units : every unit whose class changed: partner, layer, code, name, before_class,
-        after_class, after_code, after_name, description.
+    changed_units : every unit whose class changed: partner, layer (its layer id), side ("a" = the
+        scenario's layer, "b" = the partner), code, name, before_class, after_class, after_code,
+        after_name, description.
     notes : notes from checking the scenario.
     """
 
@@ -83,6 +84,15 @@ class ScenarioResult:
                 for p in self.against
             },
         }
+
+    def map_inputs(self, partner: str | None = None) -> dict:
+        """Keyword arguments for :func:`coterm.maps.scenario_map` for one partner (default: the first)."""
+        p = partner or self.against[0]
+        ch = self.changed_units[self.changed_units["partner"] == p].copy()
+        ch["layer"] = ch["side"]
+        return {"before_ov": self.before[p].overlap, "before_scores": self.before[p].scores,
+                "after_ov": self.after[p].overlap, "after_scores": self.after[p].scores,
+                "changed": ch.reset_index(drop=True), "scenario_name": self.scenario.name}
 
     def headline(self, partner: str, index: str = "alignment_rate", weight: str = "count") -> dict:
         """``{"a_to_b": (before, after), "b_to_a": (before, after)}`` of one index for one partner."""
@@ -164,7 +174,7 @@ def _changed(partner_id: str, scenario, before: Comparison, after: Comparison, o
     diff = common[(pb.loc[common, "class"] != pa.loc[common, "class"]).to_numpy()]
     for code in diff:
         b, a = pb.loc[code], pa.loc[code]
-        rows.append({"partner": partner_id, "layer": partner.id, "code": code, "name": b["name"], "before_class": b["class"],
+        rows.append({"partner": partner_id, "layer": partner.id, "side": "b", "code": code, "name": b["name"], "before_class": b["class"],
                      "after_class": a["class"], "after_code": code, "after_name": a["name"],
                      "description": f"{b['name']} ({kind_p}): {b['class']} → {_phrase(a, kind_a)}"})
     # the scenario's units: old code → the unit it became
@@ -192,15 +202,15 @@ def _changed(partner_id: str, scenario, before: Comparison, after: Comparison, o
             as_ = f" (as {a['name']})"
         else:
             as_ = f" (divided; largest part now in {a['name']})"
-        rows.append({"partner": partner_id, "layer": lay_before.id, "code": code, "name": b["name"], "before_class": b["class"],
+        rows.append({"partner": partner_id, "layer": lay_before.id, "side": "a", "code": code, "name": b["name"], "before_class": b["class"],
                      "after_class": a["class"], "after_code": nc, "after_name": a["name"],
                      "description": f"{b['name']} ({kind_a}): {b['class']} → {_phrase(a, kind_p)}{as_}"})
     for code in gone:
         b = sb.loc[code]
-        rows.append({"partner": partner_id, "layer": lay_before.id, "code": code, "name": b["name"], "before_class": b["class"],
+        rows.append({"partner": partner_id, "layer": lay_before.id, "side": "a", "code": code, "name": b["name"], "before_class": b["class"],
                      "after_class": None, "after_code": None, "after_name": None,
                      "description": f"{b['name']} ({kind_a}): {b['class']} → no longer a unit"})
-    cols = ["partner", "layer", "code", "name", "before_class", "after_class", "after_code", "after_name", "description"]
+    cols = ["partner", "layer", "side", "code", "name", "before_class", "after_class", "after_code", "after_name", "description"]
     return pd.DataFrame(rows, columns=cols)
 
 
@@ -278,5 +288,5 @@ def compare_scenario(scenario, against=(), *, by: str = "population", layer=None
 
 
 def _changed_empty() -> pd.DataFrame:
-    return pd.DataFrame(columns=["partner", "layer", "code", "name", "before_class", "after_class", "after_code", "after_name",
+    return pd.DataFrame(columns=["partner", "layer", "side", "code", "name", "before_class", "after_class", "after_code", "after_name",
                                  "description"])

@@ -38,7 +38,7 @@ from .scenario_files import Merge, Scenario, Transfer, read_scenario
 __all__ = [
     "Scenario", "Merge", "Transfer", "load_scenario", "check_scenario", "apply_scenario", "scenario_layer",
     "scenario_membership", "merge_mapping", "base_layer", "before_layer", "list_scenarios", "scenarios_dir",
-    "default_partners", "read_scenario",
+    "default_partners", "read_scenario", "scenario_map_inputs",
 ]
 
 _MAX_REPORTED = 20  # problems kept in ScenarioError.problems beyond the first
@@ -677,6 +677,21 @@ def _restrict(ov, side: str, keep: pd.Index):
     ua, ub = (units, other) if side == "a" else (other, units)
     table, slivers = _split(pairs, ua, ub, ov.min_share)
     return replace(ov, table=table, slivers=slivers, units_a=ua, units_b=ub)
+
+
+def scenario_map_inputs(ov, scores, scenario) -> dict:
+    """Inputs of :func:`coterm.maps.scenario_map` for an overlap one of whose sides the scenario changes.
+
+    The overlap is recomputed with the same weight, mode and ``min_share`` so that before and
+    after are comparable (for a [[group]] file the before side is restricted to the grouped units).
+    """
+    from .compare import compare_scenario
+
+    sc = load_scenario(scenario)
+    side = "b" if (ov.b.id == sc.layer and ov.a.id != sc.layer) else "a"
+    lay, partner = (ov.a, ov.b) if side == "a" else (ov.b, ov.a)
+    result = compare_scenario(sc, against=[partner], by=ov.weight, layer=lay, mode=ov.mode, min_share=ov.min_share)
+    return result.map_inputs(result.against[0])
 
 
 # --- partners --------------------------------------------------------------------------------------
