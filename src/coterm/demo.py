@@ -79,7 +79,7 @@ def quick_plan() -> DemoPlan:
     cells = {(r, c): _council_for(r, c) for r in rows for c in cols}
     story = (Step("2013–15", "Clinical commissioning groups (209)", "utla-2013", "ccg-2015"),
              Step("2022", "Integrated care boards (42)", "utla-2021", "icb-2022"))
-    return DemoPlan(rows=rows, columns=cols, cells=cells, story=story, scenarios=("met-bcu-2017-2019",),
+    return DemoPlan(rows=rows, columns=cols, cells=cells, story=story, scenarios=("met-bcus-2019",),
                     breaker_bodies=("icb-2022", "pfa-2020"), breaker_council="ltla-2021")
 
 
@@ -138,7 +138,7 @@ def run_demo(out: str | Path = "maps", *, quick: bool = False, by: str = "popula
         breakers = _breakers(plan, results)
         write_csv(matrix, tmp / "tables" / "matrix.csv")
         write_csv(story, tmp / "tables" / "story.csv")
-        write_csv(pd.DataFrame(scen_rows).drop(columns=["changed_list"], errors="ignore") if scen_rows else pd.DataFrame(), tmp / "tables" / "scenarios.csv")
+        write_csv(_scenario_table(scen_rows), tmp / "tables" / "scenarios.csv")
         write_csv(breakers, tmp / "tables" / "breakers.csv")
         for (a, b), sc in sorted(results.items()):
             write_csv(sc.units, tmp / "tables" / f"units__{_slug(a)}__{_slug(b)}.csv")
@@ -188,7 +188,7 @@ def _scenario_names(plan: DemoPlan) -> list[str]:
         from .scenarios import list_scenarios
     except ImportError:
         return []
-    names = [s.slug for s in list_scenarios()]
+    names = [s.id for s in list_scenarios()]
     if plan.scenarios is not None:
         names = [n for n in names if n in plan.scenarios]
     return sorted(names)
@@ -207,7 +207,9 @@ def _run_scenarios(names: list[str], tmp: Path, by: str, tick) -> list[dict]:
 def _story_with_2026(story: pd.DataFrame, scen_rows: list[dict]) -> pd.DataFrame:
     """Add the 2026 ICB mergers (the scenario's 'after' against counties) to the story, when computed."""
     for r in scen_rows:
-        if r.get("layer") == "icb-2022" and r.get("partner") == "utla-2021":
+        match = [p for p in r.get("partners", []) if p["partner"] == "utla-2021"]
+        if r.get("layer") == "icb-2022" and match:
+            r = {**r, **match[0]}
             extra = {"year": "2026", "label": f"Integrated care boards after the April 2026 mergers ({r['name']})",
                      "council_layer": "utla-2021", "body_layer": f"scenario: {r['slug']}",
                      "council_alignment": r["after_partner_alignment"], "body_alignment": r["after_alignment"],
@@ -215,6 +217,15 @@ def _story_with_2026(story: pd.DataFrame, scen_rows: list[dict]) -> pd.DataFrame
                      "councils_split": r["after_partner_split"], "body_units": r["after_units"], "map": r["map"]}
             story = pd.concat([story, pd.DataFrame([extra])], ignore_index=True)
     return story
+
+
+def _scenario_table(rows: list[dict]) -> pd.DataFrame:
+    """One row per scenario and partner layer."""
+    out = []
+    for r in rows:
+        for p in r["partners"]:
+            out.append({"scenario": r["slug"], "name": r["name"], "layer": r["layer"], "confidence": r["confidence"], **p, "map": r["map"]})
+    return pd.DataFrame(out)
 
 
 def _breakers(plan: DemoPlan, results: dict) -> pd.DataFrame:

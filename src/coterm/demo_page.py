@@ -69,7 +69,7 @@ def _matrix(plan, matrix: pd.DataFrame, by: str) -> str:
                    f"aligned by {by}; coterminous {_pct(m.council_coterminosity)} / {_pct(m.body_coterminosity)}")
             cells.append(
                 f'<td class="cell" style="background:{_colour(worst)}" title="{escape(tip, quote=True)}">'
-                f'<a href="{escape(m.map, quote=True)}"><span class="big">{_pct(m.council_alignment)} · {_pct(m.body_alignment)}</span>'
+                f'<a href="{escape(m["map"], quote=True)}"><span class="big">{_pct(m.council_alignment)} · {_pct(m.body_alignment)}</span>'
                 f'<br><span class="small">coterminous {_pct(m.council_coterminosity)} · {_pct(m.body_coterminosity)}'
                 f'<br>{int(m.councils_split)} councils split</span><br><span class="small">vs <code>{escape(m.council_layer)}</code></span></a></td>')
         rows.append(f"<tr><th>{escape(r)}</th>{''.join(cells)}</tr>")

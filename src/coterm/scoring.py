@@ -92,7 +92,7 @@ def _classify(table: pd.DataFrame, units: pd.DataFrame, other_units: pd.DataFram
         default="split",
     )
     out["class"] = cls
-    partners = t.assign(txt=t[them].astype(str) + ":" + t[share].round(4).map(lambda v: f"{v:.4f}"))
+    partners = t.assign(txt=t[them].astype(str) + ":" + t[share].round(4).map(lambda v: f"{v:.4f}").astype(str))  # astype: an empty table maps to float
     out["partners"] = partners.groupby(me, sort=True)["txt"].agg(";".join).reindex(out.index).fillna("")
     return out
 
@@ -143,7 +143,7 @@ def _direction(table: pd.DataFrame, all_pairs: pd.DataFrame, cls: pd.DataFrame, 
 
 def _entropy(p: np.ndarray) -> float:
     p = p[p > 0]
-    return float(-(p * np.log2(p)).sum()) if len(p) else 0.0
+    return max(0.0, float(-(p * np.log2(p)).sum())) if len(p) else 0.0
 
 
 def _conditional_entropy(table: pd.DataFrame, *, given: str, of: str) -> float:
@@ -161,7 +161,7 @@ def _conditional_entropy(table: pd.DataFrame, *, given: str, of: str) -> float:
     p = m / tot
     pa = table.assign(p=p).groupby(given)["p"].transform("sum").to_numpy()
     nz = p > 0
-    return float(-(p[nz] * np.log2(p[nz] / pa[nz])).sum())
+    return max(0.0, float(-(p[nz] * np.log2(p[nz] / pa[nz])).sum()))  # max: no "-0"
 
 
 def _symmetric(table: pd.DataFrame) -> dict:

@@ -52,7 +52,7 @@ def map_(a, b, scenario, weight, mode, min_share, output, tiles, cdn, crs):
             if not partners:
                 raise click.UsageError(f"no partner layer to map {a} against; give one: coterm map --scenario {scenario} {a} LAYER")
             b = partners[0]
-        out = Path(output) if output else Path("maps") / f"{_slug(sc.slug if hasattr(sc, 'slug') else Path(scenario).stem)}.html"
+        out = Path(output) if output else Path("maps") / f"{_slug(sc.id)}.html"
         m = coterminosity_map(load(a, crs=crs), load(b, crs=crs), by=weight, scenario=scenario, tiles=tiles, cdn=cdn,
                               mode=mode, min_share=min_share)
     else:

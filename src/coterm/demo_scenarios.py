@@ -1,0 +1,44 @@
+"""The demo's scenario step: run one shipped scenario, write its map, return its headline rows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = ["run_scenario"]
+
+
+def _rate(scores, direction: str, key: str, by: str):
+    d = scores.indices[direction][key]
+    v = d.get(by)
+    return v if v is not None else d.get("count")
+
+
+def run_scenario(name: str, tmp: Path, by: str) -> dict:
+    """Compare the scenario with its partners, save ``scenarios/<name>.html``; one dict (headline = first partner)."""
+    from .compare import compare_scenario
+    from .maps import save_map
+    from .scenario_map import scenario_result_map
+
+    res = compare_scenario(name, by=by)
+    rel = f"scenarios/{name}.html"
+    save_map(scenario_result_map(res), tmp / rel)
+    sc = res.scenario
+    partners = []
+    for p in res.against:
+        b, a = res.before[p].scores, res.after[p].scores
+        partners.append({
+            "partner": p,
+            "before_alignment": _rate(b, "a_to_b", "alignment_rate", by), "after_alignment": _rate(a, "a_to_b", "alignment_rate", by),
+            "before_partner_alignment": _rate(b, "b_to_a", "alignment_rate", by),
+            "after_partner_alignment": _rate(a, "b_to_a", "alignment_rate", by),
+            "after_coterminosity": _rate(a, "a_to_b", "coterminosity_rate", by),
+            "after_partner_coterminosity": _rate(a, "b_to_a", "coterminosity_rate", by),
+            "after_partner_split": a.indices["b_to_a"]["split"], "after_units": a.indices["a_to_b"]["units"],
+            "changed_units": int((res.changed_units.partner == p).sum()),
+        })
+    head = partners[0]
+    first = res.changed_units[res.changed_units.partner == res.against[0]]
+    file = f"scenarios/{Path(sc.path).name}" if getattr(sc, "path", None) else name
+    return {"slug": name, "name": sc.name, "description": getattr(sc, "description", "") or "", "confidence": getattr(sc, "confidence", "") or "",
+            "layer": sc.layer, "file": file, "map": rel, **head, "partners": partners,
+            "changed_list": [str(d) for d in first["description"].tolist()]}
