@@ -185,6 +185,12 @@ def slug(text: str) -> str:
     return s or "unit"
 
 
+def _generated(into: str, members) -> str:
+    """A code for a merge without one: the slug of its name (never one of its members)."""
+    code = slug(into)
+    return code if code not in set(members) else f"{code}-merged"
+
+
 def _fail(where: str, msg: str) -> ScenarioError:
     return ScenarioError(f"{where}: {msg}")
 
@@ -446,7 +452,7 @@ def _toml_merge(item, i: int, kind: str, span, lines, path: Path) -> Merge:
     label = f"{kind} #{i} {into!r}"
     members, member_lines = _code_list(item.get("members", []), label, "members", span, lines, path)
     code = str(item.get("code", "")).strip()
-    return Merge(index=i, into=into, code=code or slug(into), members=members, kind=kind, code_given=bool(code),
+    return Merge(index=i, into=into, code=code or _generated(into, members), members=members, kind=kind, code_given=bool(code),
                  line=span[0] if span else None, member_lines=member_lines, note=item.get("note", ""),
                  confidence=item.get("confidence", ""))
 
@@ -587,7 +593,7 @@ def _parse_csv(text: str, path: Path, layer: str | None) -> Scenario:
             g["lines"].append(n)
     kind = "group" if header.get("defines") else "merge"
     merges = [
-        Merge(index=i, into=u, code=groups[u]["code"] or slug(u), members=tuple(groups[u]["members"]), kind=kind,
+        Merge(index=i, into=u, code=groups[u]["code"] or _generated(u, groups[u]["members"]), members=tuple(groups[u]["members"]), kind=kind,
               code_given=bool(groups[u]["code"]), line=groups[u]["line"], member_lines=tuple(groups[u]["lines"]))
         for i, u in enumerate(order, 1)
     ]
@@ -623,7 +629,7 @@ def _check_structure(sc: Scenario) -> None:
         "code": [c for m in sc.merges for c in m.members],
     })
     # a merge whose new code is one of its own members
-    new_codes = pd.Series([m.code for m in sc.merges])
+    new_codes = pd.Series([m.code if m.code_given else None for m in sc.merges], dtype=object)
     self_ref = df[df["code"].to_numpy() == new_codes.to_numpy()[df["merge"].to_numpy()]]
     if len(self_ref):
         m = sc.merges[int(self_ref["merge"].iloc[0])]
