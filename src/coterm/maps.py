@@ -460,17 +460,24 @@ def _decorate(m, *, title, subtitle, legend, summary, changes, search_roles, ov,
             f"cotermMap.box(map, 'bottomleft', {js_json(summary)}, 'ct-summary');"]
     if changes:
         body.append(f"cotermMap.box(map, 'topright', {js_json(changes)}, 'ct-changes');")
-    attributions = []
-    for lyr in (ov.a, ov.b):
-        text = safe_attribution(getattr(lyr, "attribution_html", ""), getattr(lyr, "attribution", ""))
-        if text and text not in attributions:
-            attributions.append(text)
-    for text in attributions:
+    text = _attribution(ov)
+    if text:
         body.append(f"cotermMap.attribution(map, {js_json(text)});")
     Script("\n".join(body)).add_to(m)
     folium.LayerControl(position="topright", collapsed=False).add_to(m)
     if bounds:
         m.fit_bounds(bounds, padding=(20, 20))
+
+
+def _attribution(ov) -> str:
+    """Both layers' attributions (sanitised), sentences said twice kept once."""
+    sentences: list[str] = []
+    for lyr in (ov.a, ov.b):
+        text = safe_attribution(getattr(lyr, "attribution_html", ""), getattr(lyr, "attribution", ""))
+        for s in re.split(r"(?<=\.)\s+", text.strip()):
+            if s and s not in sentences:
+                sentences.append(s)
+    return " ".join(sentences)
 
 
 def _subtitle(ov) -> str:

@@ -197,7 +197,11 @@ RUNTIME_CSS = """
   padding: 7px 10px; color: #222; max-width: 300px; }
 .ct-title { position: absolute; top: 10px; left: 50%; transform: translateX(-50%); z-index: 800;
   background: rgba(255,255,255,0.94); border-radius: 6px; box-shadow: 0 1px 5px rgba(0,0,0,0.35);
-  padding: 5px 14px; font-size: 15px; font-weight: 600; max-width: calc(100% - 420px); text-align: center; }
+  padding: 5px 14px; font-size: 15px; font-weight: 600; width: max-content; max-width: calc(100% - 640px); text-align: center; }
+.leaflet-control-layers-expanded { max-width: 270px; }
+.leaflet-control-layers label { margin: 2px 0; line-height: 1.25; }
+.leaflet-control-attribution { max-width: calc(100vw - 360px); }
+.ct-legend { max-width: 330px; }
 .ct-title small { display: block; font-weight: 400; font-size: 12px; color: #555; }
 .ct-legend .ct-row { display: flex; align-items: center; gap: 6px; margin: 2px 0; }
 .ct-legend .ct-sw { flex: 0 0 16px; height: 12px; border: 1px solid rgba(0,0,0,0.35); border-radius: 2px; }

@@ -1,0 +1,201 @@
+"""Maps in a real browser: headless Debian Chromium via Playwright, with every network request blocked.
+
+Each test writes a PNG screenshot to the artefacts folder (``$COTERM_ARTIFACTS`` or ``artifacts/``).
+Without Chromium these tests skip, except under ``CI=true`` where they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+import browser as helpers  # noqa: E402
+
+pytestmark = pytest.mark.browser
+
+
+def _require_browser():
+    problem = None
+    if not helpers.chromium_available():
+        problem = f"Chromium not found at {helpers.CHROMIUM} (apt-get install chromium, or set COTERM_CHROMIUM)"
+    else:
+        try:
+            import playwright.sync_api  # noqa: F401
+        except ImportError:
+            problem = "the playwright package is not installed (pip install playwright)"
+    if problem:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(problem)
+        pytest.skip(problem)
+
+
+@pytest.fixture
+def page():
+    _require_browser()
+    with helpers.offline_page() as (pg, log):
+        pg.coterm_log = log
+        yield pg
+        assert log["requests"] == [], f"network requests attempted: {log['requests']}"
+        assert log["console"] == [], f"console errors: {log['console']}"
+        assert log["pageerrors"] == [], f"page errors: {log['pageerrors']}"
+
+
+def _open(page, m, tmp_path, name):
+    from coterm import maps
+
+    path = maps.save_map(m, tmp_path / f"{name}.html")
+    page.goto(path.as_uri())
+    page.wait_for_function("window.cotermMap && window.cotermMap.map && document.querySelectorAll('path.leaflet-interactive').length > 0")
+    page.wait_for_timeout(300)
+    return path
+
+
+def _shot(page, name):
+    page.mouse.move(1, 400)
+    page.screenshot(path=str(helpers.artifacts_dir() / f"map-{name}.png"))
+
+
+def _paths(page, pane=None):
+    sel = f".leaflet-{pane}-pane path.leaflet-interactive" if pane else "path.leaflet-interactive"
+    return page.locator(sel).count()
+
+
+def _point(page, code, role, fx=0.5, fy=0.5):
+    pt = page.evaluate("([c, r, fx, fy]) => cotermMap.pointOf(c, r, fx, fy)", [code, role, fx, fy])
+    assert pt, f"unit {code} ({role}) not drawn"
+    return pt["x"], pt["y"]
+
+
+def _synthetic_map(**kw):
+    import coterm
+    from coterm import maps
+
+    a, b = helpers.synthetic_pair(evil=kw.pop("evil", False))
+    return maps.coterminosity_map(coterm.overlap(a, b, weight="area"), None, **kw)
+
+
+def test_synthetic_map_draws_every_unit_offline_without_errors(page, tmp_path):
+    _open(page, _synthetic_map(), tmp_path, "synthetic")
+    assert _paths(page, "overlay") == len(helpers.A_UNITS)
+    assert _paths(page, "ctOutlines") == len(helpers.B_UNITS)
+    legend = page.locator(".ct-legend").inner_text()
+    assert "split" in legend and "coterminous" in legend
+    assert "OGL v3" in page.locator(".leaflet-control-attribution").inner_text()
+    _shot(page, "synthetic")
+
+
+def test_hovering_a_district_shows_its_name_and_class_in_the_tooltip(page, tmp_path):
+    _open(page, _synthetic_map(), tmp_path, "hover")
+    page.mouse.move(*_point(page, "A4", "a", fx=0.3))
+    tip = page.locator(".leaflet-tooltip")
+    tip.wait_for()
+    text = tip.inner_text()
+    assert "Elder" in text and "A4" in text and "split" in text
+    assert "Upper Board (70%)" in text
+    _shot(page, "hover")
+
+
+def test_clicking_a_district_lists_every_partner_and_explains_the_split(page, tmp_path):
+    _open(page, _synthetic_map(), tmp_path, "click")
+    page.mouse.click(*_point(page, "A4", "a", fx=0.3))
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    text = popup.inner_text()
+    assert "Upper Board" in text and "Lower Board" in text
+    assert "30% of Elder’s area lies in Lower Board (70% in Upper Board)." in text
+    page.screenshot(path=str(helpers.artifacts_dir() / "map-click.png"))
+
+
+def test_unticking_a_layer_in_the_layer_control_hides_its_paths(page, tmp_path):
+    _open(page, _synthetic_map(), tmp_path, "toggle")
+    box = page.locator(".leaflet-control-layers label", has_text="class against").locator("input")
+    box.uncheck()
+    assert _paths(page, "overlay") == 0
+    assert _paths(page, "ctOutlines") == len(helpers.B_UNITS)
+    _shot(page, "toggle-off")
+    box.check()
+    assert _paths(page, "overlay") == len(helpers.A_UNITS)
+    page.locator(".leaflet-control-layers label", has_text="boundaries").locator("input").uncheck()
+    assert _paths(page, "ctOutlines") == 0
+
+
+def test_search_by_name_zooms_to_the_unit_and_opens_its_popup(page, tmp_path):
+    _open(page, _synthetic_map(), tmp_path, "search")
+    page.locator(".ct-search input").fill("fi")
+    item = page.locator(".ct-search li", has_text="Fir")
+    item.click()
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    assert "Fir" in popup.inner_text() and "minor split" in popup.inner_text()
+    _shot(page, "search")
+
+
+def test_fullscreen_control_is_present(page, tmp_path):
+    _open(page, _synthetic_map(), tmp_path, "fullscreen")
+    assert page.locator(".leaflet-control-zoom-fullscreen, .fullscreen-icon").count() >= 1
+
+
+def test_scenario_map_highlights_and_lists_the_changed_units(page, tmp_path):
+    from coterm import maps
+
+    kw = helpers.synthetic_scenario()
+    _open(page, maps.scenario_map(**kw, scenario_name="Merge Upper and Lower"), tmp_path, "scenario")
+    assert _paths(page, "ctChanged") == 1
+    changes = page.locator(".ct-changes").inner_text()
+    assert "Elder: split → nested" in changes
+    assert _paths(page, "overlay") == len(helpers.A_UNITS)  # only "after" is shown at first
+    assert _paths(page, "ctOutlines") == len(helpers.B_UNITS) - 1  # B4 + B5 merged
+    _shot(page, "scenario")
+    page.locator(".ct-changes li", has_text="Elder").click()
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    assert "Changed by the scenario" in popup.inner_text() and "split → nested" in popup.inner_text()
+    page.keyboard.press("Escape")
+    page.locator(".leaflet-control-layers label", has_text="Before:").first.locator("input").check()
+    assert _paths(page, "overlay") == 2 * len(helpers.A_UNITS)
+
+
+def test_injected_names_are_shown_as_text_and_never_run(page, tmp_path):
+    title = "<script>window.__pwned=1</script>${window.__pwned=1}"
+    _open(page, _synthetic_map(evil=True, title=title), tmp_path, "injection")
+    for code, name in helpers.EVIL_NAMES.items():
+        page.mouse.move(1, 400)
+        page.mouse.move(*_point(page, code, "a", fx=0.3))
+        tip = page.locator(".leaflet-tooltip").last
+        tip.wait_for()
+        assert name in tip.inner_text()
+        page.mouse.click(*_point(page, code, "a", fx=0.3))
+        assert name in page.locator(".leaflet-popup-content").last.inner_text()
+        page.keyboard.press("Escape")
+    page.locator(".ct-search input").fill("<img")
+    assert helpers.EVIL_NAMES["A1"] in page.locator(".ct-search li").first.inner_text()
+    assert title in page.locator(".ct-title").inner_text()
+    assert page.title() == title
+    assert page.locator(".leaflet-container img[src='x']").count() == 0
+    assert page.evaluate("typeof window.__pwned") == "undefined"
+    _shot(page, "injection")
+
+
+def test_real_ltla_by_icb_map_draws_every_unit(page, tmp_path):
+    import coterm
+    from coterm import maps
+
+    try:
+        ov = coterm.overlap("ltla-2021", "icb-2022")
+    except Exception as exc:
+        pytest.skip(f"catalogue layers ltla-2021/icb-2022 unavailable: {exc}")
+    scores = coterm.score(ov)
+    _open(page, maps.coterminosity_map(ov, scores), tmp_path, "ltla-2021__icb-2022")
+    assert _paths(page, "overlay") == len(ov.a.frame)
+    assert _paths(page, "ctOutlines") == len(ov.b.frame)
+    leeds = ov.a.frame.index[ov.a.frame["name"] == "Leeds"][0]
+    page.mouse.move(*_point(page, leeds, "a", fx=0.5, fy=0.5))
+    tip = page.locator(".leaflet-tooltip")
+    tip.wait_for()
+    cls = scores.unit_classes("a")[leeds]
+    assert "Leeds" in tip.inner_text() and cls in tip.inner_text()
+    _shot(page, "ltla-2021__icb-2022")
