@@ -56,6 +56,7 @@ def _open(page, m, tmp_path, name):
 
 def _shot(page, name):
     page.mouse.move(1, 400)
+    page.wait_for_timeout(400)  # let popups and tooltips finish fading
     page.screenshot(path=str(helpers.artifacts_dir() / f"map-{name}.png"))
 
 
@@ -107,6 +108,7 @@ def test_clicking_a_district_lists_every_partner_and_explains_the_split(page, tm
     text = popup.inner_text()
     assert "Upper Board" in text and "Lower Board" in text
     assert "30% of Elder’s area lies in Lower Board (70% in Upper Board)." in text
+    page.wait_for_timeout(400)
     page.screenshot(path=str(helpers.artifacts_dir() / "map-click.png"))
 
 

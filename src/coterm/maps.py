@@ -140,7 +140,7 @@ def scenario_map(before_ov, before_scores, after_ov, after_scores, changed: pd.D
     ctx = _Context(tolerance=tolerance)
     m, bounds = _new_map(after_ov, tiles=tiles, tiles_attr=tiles_attr, cdn=cdn)
     label = scenario_name or "scenario"
-    ttl = title or f"{after_ov.a.title} × {after_ov.b.title}: {label}"
+    ttl = title or f"{label}: {before_ov.a.title} × {before_ov.b.title}"
     sub = _subtitle(after_ov) + f" · before and after {esc(label)}"
     change_info = {(str(r.layer or ""), str(r.code)): r for r in changed.itertuples(index=False)}
     feats = {
@@ -419,9 +419,24 @@ def _add_units(m, feats: dict, *, name: str, role: str, fill: bool | None, show:
                         "weight": 3.5, "dashArray": "7 5", "opacity": 1}}
         hover = {"weight": 5, "fillOpacity": 0.25}
         opts = {"pane": "ctChanged", "front": False}
-    options = {"data": {"type": "FeatureCollection", "features": feats["features"]}, "styles": styles, "hover": hover,
+    store = _geometry_store(m)
+    features = [{"type": "Feature", "g": store.index(f["geometry"]), "properties": f["properties"]} for f in feats["features"]]
+    options = {"data": {"type": "FeatureCollection", "features": features}, "styles": styles, "hover": hover,
                "role": role, **opts}
     UnitsLayer(options, name=esc(name), show=show).add_to(m)
+
+
+def _geometry_store(m):
+    """The map's shared geometry table (added before the first layer): a geometry drawn by several
+    layers (before/after, changed units) is written into the page once."""
+    from .maps_folium import GeometryStore
+
+    for child in m._children.values():
+        if isinstance(child, GeometryStore):
+            return child
+    store = GeometryStore()
+    store.add_to(m)
+    return store
 
 
 def _bounds(*feature_sets) -> list | None:

@@ -63,6 +63,9 @@ RUNTIME_JS = r"""
   C.units = function (map, o) {
     C.map = map;
     C.panes(map);
+    o.data.features.forEach(function (f) {
+      if (f.geometry === undefined && f.g !== undefined) { f.geometry = C.G[f.g]; }
+    });
     var layer = L.geoJSON(o.data, {
       pane: o.pane || "overlayPane",
       style: function (f) { return o.styles[f.properties.k] || o.styles._; },

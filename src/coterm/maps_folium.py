@@ -17,7 +17,7 @@ from folium.template import Template
 from .maps_assets import KEEP_MAP_CSS, KEEP_MAP_JS, RUNTIME_CSS, RUNTIME_JS, asset_text
 from .maps_html import js_json
 
-__all__ = ["CotermMap", "UnitsLayer", "Script", "walk"]
+__all__ = ["CotermMap", "UnitsLayer", "GeometryStore", "Script", "walk"]
 
 
 def walk(element):
@@ -116,6 +116,36 @@ class UnitsLayer(folium.map.Layer):
         super().__init__(name=name, overlay=True, control=control, show=show)
         self._name = "CotermUnits"
         self.options_json = js_json(options)
+
+
+class GeometryStore(MacroElement):
+    """GeoJSON geometries written once (``cotermMap.G``); features of unit layers refer to them by index."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        cotermMap.G = {{ this.json() }};
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self):
+        super().__init__()
+        self._name = "CotermGeometries"
+        self.geoms: list[str] = []
+        self._index: dict[str, int] = {}
+
+    def index(self, geometry: dict) -> int:
+        import json
+
+        key = json.dumps(geometry, separators=(",", ":"))
+        if key not in self._index:
+            self._index[key] = len(self.geoms)
+            self.geoms.append(key)
+        return self._index[key]
+
+    def json(self) -> str:
+        return "[" + ",".join(self.geoms) + "]"  # numbers and fixed keys only: nothing to escape
 
 
 class Script(MacroElement):
