@@ -94,8 +94,8 @@ def _scenarios(rows: list[dict], by: str) -> str:
     out = []
     for r in rows:
         changed = r.get("changed_list") or []
-        listed = "".join(f"<li>{escape(c)}</li>" for c in changed[:8])
-        more = f"<li>… and {len(changed) - 8} more (see the map)</li>" if len(changed) > 8 else ""
+        listed = "".join(f"<li>{escape(c)}</li>" for c in changed[:5])
+        more = f"<li>… and {len(changed) - 5} more (see the map)</li>" if len(changed) > 5 else ""
         out.append(
             f"<tr><td><b>{_a(r['map'], r['name'])}</b><br><span class='note'>{escape(r.get('description', ''))}</span>"
             f"<br><span class='note'>confidence: {escape(str(r.get('confidence', '')))}</span></td>"

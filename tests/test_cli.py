@@ -1,0 +1,127 @@
+"""The command line from a user's seat: real subprocesses, real outputs, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+COTERM = [sys.executable, "-m", "coterm"]
+
+
+def run(*args, cwd=None, check=True):
+    p = subprocess.run([*COTERM, *map(str, args)], capture_output=True, text=True, cwd=cwd, env={**os.environ, "COLUMNS": "200"})
+    if check and p.returncode != 0:
+        raise AssertionError(f"coterm {' '.join(map(str, args))} failed ({p.returncode}):\n{p.stderr}")
+    return p
+
+
+def test_layers_json_lists_at_least_twenty_real_layers_across_all_five_body_families_with_attribution(tmp_path):
+    # run from another folder: the catalogue travels with the installed package
+    out = json.loads(run("layers", "--json", cwd=tmp_path).stdout)
+    assert len(out) >= 20
+    fams = {e["family"] for e in out}
+    assert {"council", "health", "police", "fire", "resilience"} <= fams
+    for e in out:
+        assert e["features"] > 0, e["id"]
+        assert "Open Government Licence" in e["attribution"], e["id"]
+        assert "<a href=" in e["attribution_html"], e["id"]
+
+
+def test_layers_can_be_filtered_by_family():
+    out = json.loads(run("layers", "--family", "police", "--json").stdout)
+    assert {e["id"] for e in out} >= {"pfa-2020", "csp-2019"} and {e["family"] for e in out} == {"police"}
+
+
+def test_show_describes_a_layer_with_its_provenance_crs_and_examples():
+    info = json.loads(run("show", "icb-2022", "--json").stdout)
+    assert info["units"] == 42 and info["crs"] == "EPSG:27700"
+    assert info["entry"]["atoms"]["base"] == "lsoa-2011"
+    assert len(info["examples"]) == 5
+
+
+def test_compare_json_has_the_documented_keys_and_the_lookup_truth():
+    d = json.loads(run("compare", "ltla-2021", "icb-2022", "--json").stdout)
+    assert {"a", "b", "mode", "weight", "a_to_b", "b_to_a", "indices"} <= set(d)
+    assert d["mode"] == "atoms" and d["weight"] == "population"
+    for key in ("a_to_b", "b_to_a"):
+        assert {"units", "coterminous", "nested", "contains", "split", "coterminosity_rate", "alignment_rate"} <= set(d[key])
+    assert d["a_to_b"]["split"] == 12 and d["a_to_b"]["nested"] + d["a_to_b"]["coterminous"] == 297
+
+
+def test_compare_writes_units_pairs_slivers_and_summary_and_kept_plus_dropped_is_the_whole_intersection(tmp_path):
+    out = tmp_path / "res"
+    p = run("compare", "ltla-2021-buc", "ccg-2020-buc", "--mode", "geometry", "--by", "area", "--out", out)
+    assert "split units of ltla-2021-buc" in p.stdout
+    units = pd.read_csv(out / "units.csv", dtype=str)
+    assert list(units.columns[:9]) == ["layer", "code", "name", "class", "n_partners", "dominant_code", "dominant_name", "dominant_share", "partners"]
+    pairs, slivers = pd.read_csv(out / "pairs.csv"), pd.read_csv(out / "slivers.csv")
+    assert len(slivers) > 100  # independently generalised BUC files: many slivers
+    assert (slivers[["share_of_a", "share_of_b"]].max(axis=1) < 0.01).all()
+    summary = json.loads((out / "summary.json").read_text())
+    whole = pairs.area_m2.sum() + slivers.area_m2.sum()
+    assert summary["slivers"]["area_km2"] == pytest.approx(slivers.area_m2.sum() / 1e6, rel=1e-6)
+    assert whole > 1.2e11  # England, ~130,000 km²
+
+
+def test_compare_sensitivity_shows_class_counts_at_five_thresholds():
+    d = json.loads(run("compare", "ltla-2021-buc", "ccg-2020-buc", "--sensitivity", "--json").stdout)
+    assert sorted({r["min_share"] for r in d["sensitivity"]}) == [0.001, 0.005, 0.01, 0.02, 0.05]
+    splits = [r["split"] for r in d["sensitivity"] if r["layer"] == "ltla-2021-buc"]
+    assert splits == sorted(splits, reverse=True)  # a looser threshold never adds splits
+
+
+def test_reconcile_reports_how_far_the_two_engines_agree():
+    d = json.loads(run("reconcile", "ltla-2021", "icb-2022", "--json").stdout)
+    assert d["agreement"]["ltla-2021"] == 1.0  # same LSOA base: geometry agrees with atoms
+
+
+def test_errors_are_one_line_with_a_non_zero_exit_and_no_traceback(tmp_path):
+    p = run("compare", "ltla-2021", tmp_path / "missing.gpkg", check=False)
+    assert p.returncode == 2
+    assert p.stderr.strip().splitlines() == [f"coterm: error: {tmp_path / 'missing.gpkg'}: file not found; check the path (or use a catalogue id: `coterm layers`)"]
+    p = run("show", "icb-2021", check=False)
+    assert p.returncode == 2 and "did you mean icb-2022" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_debug_shows_the_traceback():
+    p = run("--debug", "show", "icb-2021", check=False)
+    assert p.returncode != 0 and "Traceback" in p.stderr
+
+
+def test_scenario_prints_before_after_and_changed_units_and_writes_its_files(tmp_path):
+    p = run("scenario", "scenarios/icb-mergers-2026.toml", "--against", "ltla-2021,pfa-2020,fra-2021", "--out", tmp_path / "s",
+            cwd=Path(__file__).parents[1])
+    assert "against ltla-2021:" in p.stdout and "against pfa-2020:" in p.stdout and "against fra-2021:" in p.stdout
+    assert "East Suffolk (district): split → nested in NHS Norfolk and Suffolk ICB" in p.stdout
+    summary = json.loads((tmp_path / "s" / "summary.json").read_text())
+    assert summary["layer"] == "icb-2022" and summary["against"] == ["ltla-2021", "pfa-2020", "fra-2021"]
+    ba = pd.read_csv(tmp_path / "s" / "before_after.csv")
+    row = ba[(ba.partner == "ltla-2021") & (ba.direction == "b_to_a") & (ba["index"] == "split")].iloc[0]
+    assert (row.before, row.after) == (12, 4)
+
+
+def test_every_shipped_scenario_passes_check():
+    files = sorted(str(p) for p in (Path(__file__).parents[1] / "scenarios").glob("*.toml"))
+    assert len(files) >= 8
+    p = run("scenario", "check", *files)
+    assert p.stdout.count(": ok (") == len(files)
+
+
+def test_map_writes_an_offline_html_file_within_the_size_budget(tmp_path):
+    out = tmp_path / "m.html"
+    run("map", "ltla-2021", "icb-2022", "-o", out)
+    html = out.read_text()
+    assert out.stat().st_size <= 4_000_000
+    assert "<script src=\"http" not in html and "L.map(" in html or "L.map" in html
+
+
+def test_help_lists_every_command():
+    out = run("--help").stdout
+    for cmd in ("layers", "show", "compare", "reconcile", "scenario", "map", "demo"):
+        assert cmd in out

@@ -1,0 +1,114 @@
+"""`coterm demo --quick`: the landing page, its links, its numbers and how it renders offline."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from browser import chromium_available, offline_page
+
+
+def _demo(out: Path, *extra) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "coterm", "demo", "--quick", "--out", str(out), *extra],
+                          capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def demo_dir(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("demo") / "maps"
+    p = _demo(out)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.strip() == str(out / "index.html")
+    assert "open" in p.stderr
+    return out
+
+
+def _tree_digest(root: Path) -> dict:
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_the_index_exists_with_matrix_story_scenarios_and_attribution(demo_dir):
+    html = (demo_dir / "index.html").read_text()
+    for heading in ("Coterminosity matrix", "The story over time", "Scenarios: what would these mergers do?",
+                    "Districts split most often", "Open Government Licence"):
+        assert heading in html
+
+
+def test_every_link_in_the_index_resolves_to_a_file_that_exists(demo_dir):
+    html = (demo_dir / "index.html").read_text()
+    links = re.findall(r'href="([^"#]+)"', html)
+    local = [l for l in links if not l.startswith(("http://", "https://"))]
+    assert len(local) >= 8
+    for link in local:
+        assert (demo_dir / link).is_file(), link
+
+
+def test_the_matrix_values_equal_what_compare_gives_for_the_same_pairs(demo_dir):
+    matrix = pd.read_csv(demo_dir / "tables" / "matrix.csv")
+    assert len(matrix) >= 2
+    for r in matrix.itertuples():
+        p = subprocess.run([sys.executable, "-m", "coterm", "compare", r.council_layer, r.body_layer, "--json"], capture_output=True, text=True, check=True)
+        d = json.loads(p.stdout)
+        assert r.council_alignment == pytest.approx(d["a_to_b"]["alignment_rate"]["population"])
+        assert r.body_alignment == pytest.approx(d["b_to_a"]["alignment_rate"]["population"])
+        assert r.council_coterminosity == pytest.approx(d["a_to_b"]["coterminosity_rate"]["population"])
+        assert r.councils_split == d["a_to_b"]["split"]
+
+
+def test_the_units_geopackage_opens_with_one_layer_per_council_layer(demo_dir):
+    import pyogrio
+
+    layers = dict(pyogrio.list_layers(demo_dir / "coterm_units.gpkg"))
+    assert "ltla-2021" in layers
+    df = pyogrio.read_dataframe(demo_dir / "coterm_units.gpkg", layer="ltla-2021")
+    assert len(df) == 331 and "class_vs_icb-2022" in df.columns
+    assert (df["class_vs_icb-2022"] == "split").sum() + (df["class_vs_icb-2022"] == "minor split").sum() == 12
+
+
+def test_a_rerun_gives_byte_identical_outputs_in_another_hash_seed(demo_dir, tmp_path):
+    out = tmp_path / "again"
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    p = subprocess.run([sys.executable, "-m", "coterm", "demo", "--quick", "--out", str(out)], capture_output=True, text=True, env=env)
+    assert p.returncode == 0, p.stderr
+    assert _tree_digest(out) == _tree_digest(demo_dir)
+
+
+def test_an_interrupted_run_leaves_the_previous_complete_output(demo_dir, tmp_path):
+    import shutil
+
+    out = tmp_path / "maps"
+    shutil.copytree(demo_dir, out)
+    before = _tree_digest(out)
+    proc = subprocess.Popen([sys.executable, "-m", "coterm", "demo", "--quick", "--out", str(out)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    time.sleep(2.5)  # well into the computation (a quick run takes several seconds)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "interrupted" in err and "Traceback" not in err
+    assert _tree_digest(out) == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".maps")]  # no temporary folder left behind
+
+
+@pytest.mark.browser
+def test_the_index_renders_offline_in_chromium_without_console_errors(demo_dir, artifacts):
+    if not chromium_available():
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("chromium is missing under CI (make test installs it)")
+        pytest.skip("chromium not installed")
+    with offline_page(width=1300, height=1600) as (page, log):
+        page.goto((demo_dir / "index.html").as_uri())
+        page.wait_for_load_state("load")
+        assert page.locator("table").count() >= 3
+        page.screenshot(path=str(artifacts / "demo_index.png"), full_page=True)
+    assert log["console"] == [] and log["pageerrors"] == [] and log["requests"] == []
