@@ -97,17 +97,20 @@ def intersection_areas(
         raise ValueError(f"workers must be at least 1, got {workers}")
 
     ia, ib = _candidate_pairs(ga, gb)
-    area = np.zeros(len(ia), dtype=np.float64)
-    chunks = _chunks(ga, gb, ia, ib)
+    owner_a, pieces_a = _pieces(ga)
+    owner_b, pieces_b = _pieces(gb)
+    xa, xb, pair = _piece_pairs(ia, ib, len(ga), len(gb), owner_a, pieces_a, owner_b, pieces_b)
+    item_area = np.zeros(len(xa), dtype=np.float64)
+    chunks = _chunks(pieces_a, pieces_b, xa, xb)
     total = len(chunks)
     if workers == 1 or total <= 1:
         for done, sl in enumerate(chunks, start=1):
-            area[sl] = _pair_areas(ga, gb, ia[sl], ib[sl])
+            item_area[sl] = _item_areas(pieces_a[xa[sl]], pieces_b[xb[sl]])
             if progress is not None:
                 progress(done, total)
     else:
-        _run_pool(ga, gb, ia, ib, chunks, area, workers, progress)
-
+        _run_pool(pieces_a, pieces_b, xa, xb, chunks, item_area, workers, progress)
+    area = np.bincount(pair, weights=item_area, minlength=len(ia)).astype(np.float64)
     keep = area > 0
     return ia[keep], ib[keep], area[keep]
 
@@ -134,82 +137,106 @@ def _as_polygons(x, name: str) -> np.ndarray:
 
 
 def _candidate_pairs(ga: np.ndarray, gb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """All (ia, ib) whose geometries intersect, sorted by (ia, ib): one bulk tree query."""
-    tree = shapely.STRtree(gb)
-    ia, ib = tree.query(ga, predicate="intersects")
+    """All (ia, ib) whose geometries intersect, sorted by (ia, ib): one bulk tree query.
+
+    The query prepares its input geometries, so the layer with more vertices per polygon is the
+    input (each prepared polygon is tested against its many small neighbours) and the other
+    layer goes in the tree.
+    """
+    if _mean_vertices(ga) >= _mean_vertices(gb):
+        ia, ib = shapely.STRtree(gb).query(ga, predicate="intersects")
+    else:
+        ib, ia = shapely.STRtree(ga).query(gb, predicate="intersects")
     order = np.lexsort((ib, ia))
     return ia[order].astype(np.int64), ib[order].astype(np.int64)
 
 
-def _chunks(ga, gb, ia, ib) -> list[slice]:
-    """Consecutive slices of the pair list, each touching about CHUNK_VERTICES vertices."""
-    if len(ia) == 0:
-        return []
-    cost = shapely.get_num_coordinates(ga)[ia] + shapely.get_num_coordinates(gb)[ib]
-    cum = np.cumsum(cost)
-    n_chunks = max(1, int(np.ceil(cum[-1] / CHUNK_VERTICES)))
-    cuts = np.searchsorted(cum, np.arange(1, n_chunks) * (cum[-1] / n_chunks))
-    bounds = np.unique(np.concatenate([[0], cuts, [len(ia)]]))
-    return [slice(int(s), int(e)) for s, e in zip(bounds[:-1], bounds[1:]) if e > s]
-
-
-def _pair_areas(ga, gb, ia, ib) -> np.ndarray:
-    """Intersection area of each pair (ga[ia], gb[ib]); zero for touching-only pairs."""
-    x = ga[ia]
-    y = gb[ib]
-    ax = shapely.area(x)
-    ay = shapely.area(y)
-    # Step 2: containment, testing with the larger polygon prepared.
-    x_big = ax >= ay
-    big = np.where(x_big, x, y)
-    small = np.where(x_big, y, x)
-    shapely.prepare(big)
-    inside = shapely.covers(big, small)
-    area = np.where(inside, np.minimum(ax, ay), 0.0)
-
-    rest = np.flatnonzero(~inside)
-    if len(rest):
-        area[rest] = _overlay_areas(ga, gb, ia[rest], ib[rest])
-    return area
-
-
-def _overlay_areas(ga, gb, ia, ib) -> np.ndarray:
-    """area(ga[ia[k]] ∩ gb[ib[k]]) for each k, cutting huge polygons into pieces first."""
-    ua, ka = np.unique(ia, return_inverse=True)
-    ub, kb = np.unique(ib, return_inverse=True)
-    oa, pa = _pieces(ga[ua])
-    ob, pb = _pieces(gb[ub])
-    if len(pa) == len(ua) and len(pb) == len(ub):  # nothing was cut
-        return shapely.area(shapely.intersection(ga[ia], gb[ib]))
-    # Pair the pieces of a[i] with the pieces of b[j] whose boxes meet, for the wanted (i, j).
-    wanted = ka.astype(np.int64) * len(ub) + kb
-    qa, qb = shapely.STRtree(pb).query(pa)
-    key = oa[qa].astype(np.int64) * len(ub) + ob[qb]
-    keys = np.unique(wanted)
-    pos = np.searchsorted(keys, key)
-    hit = (pos < len(keys)) & (keys[np.minimum(pos, len(keys) - 1)] == key)
-    qa, qb, pos = qa[hit], qb[hit], pos[hit]
-    order = np.lexsort((qb, qa, pos))  # fixed summation order: deterministic sums
-    qa, qb, pos = qa[order], qb[order], pos[order]
-    piece_area = shapely.area(shapely.intersection(pa[qa], pb[qb]))
-    per_key = np.bincount(pos, weights=piece_area, minlength=len(keys))
-    return per_key[np.searchsorted(keys, wanted)]
+def _mean_vertices(geoms: np.ndarray) -> float:
+    return float(shapely.get_num_coordinates(geoms).mean()) if len(geoms) else 0.0
 
 
 def _pieces(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Cut polygons with more than MAX_PIECE_VERTICES vertices by a quadtree of rectangles.
+    """Pieces of each polygon: itself, or quadtree pieces if it has > MAX_PIECE_VERTICES vertices.
 
-    Returns (owner, pieces): the position in ``geoms`` each piece came from, and the pieces.
-    Small polygons are their own single piece.
+    Returns (owner, pieces) sorted by owner: the position in ``geoms`` each piece came from.
     """
     big = shapely.get_num_coordinates(geoms) > MAX_PIECE_VERTICES
     if not big.any():
-        return np.arange(len(geoms)), geoms
+        return np.arange(len(geoms), dtype=np.int64), geoms
     ids = np.flatnonzero(big)
     cut_owner, cut_geom = _quadtree_cut(geoms[ids])
     owner = np.concatenate([np.flatnonzero(~big), ids[cut_owner]])
     pieces = np.concatenate([geoms[~big], cut_geom])
-    return owner, pieces
+    order = np.argsort(owner, kind="stable")
+    return owner[order].astype(np.int64), pieces[order]
+
+
+def _piece_pairs(ia, ib, n_a, n_b, owner_a, pieces_a, owner_b, pieces_b):
+    """Work items: pairs of pieces (xa, xb) and the candidate pair each belongs to.
+
+    A pair of uncut polygons is one item. A pair involving a cut polygon becomes the pairs of
+    its pieces whose bounding boxes meet. Items are sorted by (pair, xa, xb), which fixes the
+    order of summation and so makes the sums deterministic.
+    """
+    na, nb = len(owner_a), len(owner_b)
+    count_a = np.bincount(owner_a, minlength=n_a)
+    count_b = np.bincount(owner_b, minlength=n_b)
+    first_a = np.concatenate([[0], np.cumsum(count_a)])[:-1]
+    first_b = np.concatenate([[0], np.cumsum(count_b)])[:-1]
+    pair = np.arange(len(ia), dtype=np.int64)
+    if na == len(count_a) and nb == len(count_b):  # nothing was cut
+        return first_a[ia], first_b[ib], pair
+    whole = (count_a[ia] == 1) & (count_b[ib] == 1)
+    xa, xb, k = [first_a[ia[whole]]], [first_b[ib[whole]]], [pair[whole]]
+    cut = np.flatnonzero(~whole)
+    if len(cut):
+        n_b = np.int64(len(count_b))
+        wanted = ia[cut] * n_b + ib[cut]  # sorted, as pairs are
+        sel_a = np.flatnonzero(np.isin(owner_a, ia[cut]))
+        sel_b = np.flatnonzero(np.isin(owner_b, ib[cut]))
+        qa, qb = shapely.STRtree(pieces_b[sel_b]).query(pieces_a[sel_a])
+        qa, qb = sel_a[qa], sel_b[qb]
+        key = owner_a[qa] * n_b + owner_b[qb]
+        pos = np.minimum(np.searchsorted(wanted, key), len(wanted) - 1)
+        hit = wanted[pos] == key
+        xa.append(qa[hit])
+        xb.append(qb[hit])
+        k.append(cut[pos[hit]])
+    xa, xb, k = (np.concatenate(v).astype(np.int64) for v in (xa, xb, k))
+    order = np.lexsort((xb, xa, k))
+    return xa[order], xb[order], k[order]
+
+
+def _chunks(pieces_a, pieces_b, xa, xb) -> list[slice]:
+    """Consecutive slices of the work items, each touching about CHUNK_VERTICES vertices."""
+    if len(xa) == 0:
+        return []
+    cost = shapely.get_num_coordinates(pieces_a)[xa] + shapely.get_num_coordinates(pieces_b)[xb]
+    cum = np.cumsum(cost)
+    n_chunks = max(1, int(np.ceil(cum[-1] / CHUNK_VERTICES)))
+    cuts = np.searchsorted(cum, np.arange(1, n_chunks) * (cum[-1] / n_chunks))
+    bounds = np.unique(np.concatenate([[0], cuts, [len(xa)]]))
+    return [slice(int(s), int(e)) for s, e in zip(bounds[:-1], bounds[1:]) if e > s]
+
+
+def _item_areas(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """area(x[k] ∩ y[k]) for each k; zero for pairs that only touch or are disjoint.
+
+    The larger polygon of each pair is prepared and asked whether it properly contains the
+    smaller one (cheap: no boundary contact to analyse); only the other pairs are overlaid.
+    """
+    ax = shapely.area(x)
+    ay = shapely.area(y)
+    x_big = ax >= ay
+    big = np.where(x_big, x, y)
+    small = np.where(x_big, y, x)
+    shapely.prepare(big)
+    inside = shapely.contains_properly(big, small)
+    area = np.where(inside, np.minimum(ax, ay), 0.0)
+    rest = np.flatnonzero(~inside)
+    if len(rest):
+        area[rest] = shapely.area(shapely.intersection(x[rest], y[rest]))
+    return area
 
 
 def _quadtree_cut(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -267,25 +294,25 @@ def _polygonal(geoms: np.ndarray, owner: np.ndarray) -> tuple[np.ndarray, np.nda
 # parallel execution
 
 
-def _run_pool(ga, gb, ia, ib, chunks, area, workers, progress) -> None:
+def _run_pool(pieces_a, pieces_b, xa, xb, chunks, out, workers, progress) -> None:
     import multiprocessing as mp
 
+    # fork is cheap and needs no importable __main__; WKB keeps the payload explicit and small.
     ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
     total = len(chunks)
     with ProcessPoolExecutor(max_workers=min(workers, total), mp_context=ctx) as pool:
         futures = {}
         for sl in chunks:
-            sub_ia, sub_ib = ia[sl], ib[sl]
-            ua, la = np.unique(sub_ia, return_inverse=True)
-            ub, lb = np.unique(sub_ib, return_inverse=True)
-            job = (shapely.to_wkb(ga[ua]), shapely.to_wkb(gb[ub]), la, lb)
+            ua, la = np.unique(xa[sl], return_inverse=True)
+            ub, lb = np.unique(xb[sl], return_inverse=True)
+            job = (shapely.to_wkb(pieces_a[ua]), shapely.to_wkb(pieces_b[ub]), la, lb)
             futures[pool.submit(_worker, job)] = sl
         done = 0
         pending = set(futures)
         while pending:
             finished, pending = wait(pending, return_when=FIRST_COMPLETED)
             for fut in finished:
-                area[futures[fut]] = fut.result()
+                out[futures[fut]] = fut.result()
                 done += 1
                 if progress is not None:
                     progress(done, total)
@@ -293,4 +320,4 @@ def _run_pool(ga, gb, ia, ib, chunks, area, workers, progress) -> None:
 
 def _worker(job) -> np.ndarray:
     wa, wb, la, lb = job
-    return _pair_areas(shapely.from_wkb(wa), shapely.from_wkb(wb), la, lb)
+    return _item_areas(shapely.from_wkb(wa)[la], shapely.from_wkb(wb)[lb])
