@@ -157,7 +157,7 @@ def _old_to_new(scenario, before_layer, after_layer) -> pd.Series:
         dom = dom.drop_duplicates("old").set_index("old")["new"]
         return dom.reindex(codes)
     s = pd.Series(codes, index=codes, dtype=object)
-    out = s.map(mapping)
+    out = s.map(mapping).astype(object)
     return out if scenario.drops_ungrouped else out.fillna(s)
 
 

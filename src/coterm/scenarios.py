@@ -451,7 +451,7 @@ def scenario_membership(layer, scenario, *, check: bool = True) -> pd.Series | N
 def _map_units(series: pd.Series, sc: Scenario) -> pd.Series:
     """Map unit codes (values) through the merges; drop the ungrouped ones when the scenario says so."""
     mapping, _ = merge_mapping(sc)
-    out = series.map(mapping)
+    out = series.map(mapping).astype(object)
     if sc.drops_ungrouped:
         return out.dropna().astype(object)
     return out.fillna(series).astype(object)
@@ -550,8 +550,8 @@ def _dissolved_geometry(sc: Scenario, lay, new_codes: pd.Index, moved: pd.Series
     out = pd.Series([None] * len(new_codes), index=new_codes, dtype=object)
     # units built from whole old units: dissolve old polygons
     whole_old = lay.codes[~lay.codes.isin(list(touched))]
-    new_of_old = pd.Series(whole_old, index=whole_old).map(mapping)
-    new_of_old = new_of_old.fillna(pd.Series(whole_old, index=whole_old)) if not sc.drops_ungrouped else new_of_old.dropna()
+    new_of_old = pd.Series(whole_old, index=whole_old, dtype=object).map(mapping).astype(object)
+    new_of_old = new_of_old.fillna(pd.Series(whole_old, index=whole_old, dtype=object)) if not sc.drops_ungrouped else new_of_old.dropna()
     new_of_old = new_of_old[new_of_old.isin(new_codes) & ~new_of_old.isin(list(touched_new))]
     single = new_of_old[~new_of_old.duplicated(keep=False) & (new_of_old.index == new_of_old.to_numpy())]
     out.loc[single.to_numpy()] = geoms.reindex(single.index).to_numpy()
