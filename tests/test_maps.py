@@ -88,7 +88,6 @@ def test_attribution_keeps_links_and_drops_markup():
                            '<img src=x onerror=alert(1)><script>x()</script>')
     assert '<a href="https://ogl.example/"' in out and ">OGL</a>" in out
     assert "javascript:" not in out and "<img" not in out and "<script" not in out
-    assert "&lt;" not in out or "script" not in out.split("&lt;")[1][:6] or True
     assert safe_attribution("", "A & B") == "A &amp; B"
 
 
@@ -97,7 +96,6 @@ def test_injected_names_appear_only_escaped_in_the_html(evil_html):
     for raw in ("<img src=x onerror", "<script>window.__pwned", "${window.__pwned"):
         assert raw not in evil_html
     assert "\\u003cimg src=x onerror=window.__pwned=1\\u003e" in body  # the raw name, for search (textContent)
-    assert "&amp;lt;img" not in body.replace("\\u0026", "&") or True
     assert "&lt;img src=x onerror=window.__pwned=1&gt;" in body.replace("\\u0026", "&").replace("\\u003c", "<").replace("\\u003e", ">")
     assert "<title>&lt;script&gt;" in evil_html
 

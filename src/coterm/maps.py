@@ -21,8 +21,6 @@ import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
 import pandas as pd
 
 from .maps_geometry import DEFAULT_TOLERANCE_M
@@ -506,10 +504,6 @@ def _subtitle(ov) -> str:
 def _class_counts(scores, side: str) -> dict:
     c = scores.units.loc[scores.units["layer"] == side, "class"].astype(str)
     return {k: int((c == k).sum()) for k in CLASS_ORDER}
-
-
-def _plural(title: str) -> str:
-    return title
 
 
 def _legend_html(ov, counts: dict, *, before: dict | None, changed: int) -> str:
