@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from scenario_toys import atom_layer, toy_atoms, toy_counties, toy_districts, toy_health  # noqa: F401  (fixtures)
+from test_scenarios_toys import atom_layer, toy_atoms, toy_counties, toy_districts, toy_health  # noqa: F401  (fixtures)
 
 from coterm.compare import compare_scenario
 from coterm.overlap import overlap

@@ -12,7 +12,7 @@ from coterm.errors import ScenarioError
 from coterm.scenario_files import read_scenario
 from coterm.scenarios import check_scenario, load_scenario
 
-from scenario_toys import catalogue, toy_atoms, toy_districts, toy_health  # noqa: F401  (fixtures)
+from test_scenarios_toys import catalogue, toy_atoms, toy_districts, toy_health  # noqa: F401  (fixtures)
 
 HEADER = 'name = "t"\nlayer = "{layer}"\n'
 
@@ -235,7 +235,7 @@ def test_an_unknown_shipped_scenario_name_suggests_the_nearest(catalogue):
 
 
 def test_ten_thousand_merges_validate_in_reasonable_time(tmp_path):
-    from scenario_toys import big_layer
+    from test_scenarios_toys import big_layer
 
     lay = big_layer(20_000)
     rows = "\n".join(f"U{i // 2:05d},C{i:05d}," for i in range(20_000))

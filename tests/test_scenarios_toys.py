@@ -1,4 +1,4 @@
-"""Toy layers built from eight made-up building blocks (atoms), for scenario tests.
+"""Fixtures (no tests): toy layers built from eight made-up building blocks (atoms), for the scenario tests.
 
 Atoms L0..L7 are 1 km squares in a row near Reading (BNG); population of Li is 100·(i+1).
 
