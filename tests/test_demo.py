@@ -91,7 +91,10 @@ def test_an_interrupted_run_leaves_the_previous_complete_output(demo_dir, tmp_pa
     before = _tree_digest(out)
     proc = subprocess.Popen([sys.executable, "-m", "coterm", "demo", "--quick", "--out", str(out)], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
-    time.sleep(2.5)  # well into the computation (a quick run takes several seconds)
+    deadline = time.time() + 120
+    while not [p for p in tmp_path.iterdir() if p.name.startswith(".maps")] and time.time() < deadline:
+        time.sleep(0.05)  # wait until the run has started writing its temporary folder
+    time.sleep(0.5)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
