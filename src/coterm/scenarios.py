@@ -38,7 +38,7 @@ from .scenario_files import Merge, Scenario, Transfer, read_scenario
 __all__ = [
     "Scenario", "Merge", "Transfer", "load_scenario", "check_scenario", "apply_scenario", "scenario_layer",
     "scenario_membership", "merge_mapping", "base_layer", "before_layer", "list_scenarios", "scenarios_dir",
-    "default_partners", "read_scenario", "scenario_map_inputs",
+    "default_partners", "read_scenario", "scenario_map_inputs", "compare_scenario",
 ]
 
 _MAX_REPORTED = 20  # problems kept in ScenarioError.problems beyond the first
@@ -692,6 +692,13 @@ def scenario_map_inputs(ov, scores, scenario) -> dict:
     lay, partner = (ov.a, ov.b) if side == "a" else (ov.b, ov.a)
     result = compare_scenario(sc, against=[partner], by=ov.weight, layer=lay, mode=ov.mode, min_share=ov.min_share)
     return result.map_inputs(result.against[0])
+
+
+def compare_scenario(scenario, against=(), **kwargs):
+    """Before/after scores of a scenario against partner layers: see :func:`coterm.compare.compare_scenario`."""
+    from .compare import compare_scenario as _compare
+
+    return _compare(scenario, against, **kwargs)
 
 
 # --- partners --------------------------------------------------------------------------------------
