@@ -9,7 +9,9 @@ Two engines produce it:
 
 Independently generalised boundaries make slivers; a pair is dropped when its share is under
 ``min_share`` of *both* units, and goes to the sliver ledger (``Overlap.slivers``), so that
-kept + dropped = the whole intersection.
+kept + dropped = the whole intersection. In geometry mode weighted by population, a pair is also a
+sliver when its *area* is under ``min_share`` of both units: population there is apportioned by
+LSOA points, and a point that happens to fall in a generalisation sliver must not make it a partner.
 """
 
 from __future__ import annotations
@@ -61,9 +63,14 @@ class Overlap:
 
         return replace(self, a=self.b, b=self.a, table=flip(self.table), slivers=flip(self.slivers), units_a=self.units_b, units_b=self.units_a)
 
+    @property
+    def area_rule(self) -> bool:
+        """Whether slivers are also judged by area (geometry mode weighted by population)."""
+        return self.mode == "geometry" and self.weight == "population"
+
     def with_min_share(self, min_share: float) -> "Overlap":
         """The same overlaps with another sliver threshold (no recomputation)."""
-        table, slivers = _split(self.all_pairs(), self.units_a, self.units_b, float(min_share))
+        table, slivers = _split(self.all_pairs(), self.units_a, self.units_b, float(min_share), area_rule=self.area_rule)
         return replace(self, table=table, slivers=slivers, min_share=float(min_share))
 
     def regroup(self, side: str, mapping: pd.Series, names: pd.Series | None = None, layer=None) -> "Overlap":
@@ -91,7 +98,7 @@ class Overlap:
             nm.loc[nm.index.intersection(given.index)] = given.loc[nm.index.intersection(given.index)]
         new_units.insert(0, "name", nm.reindex(new_units.index).to_numpy())
         ua, ub = (new_units, self.units_b) if side == "a" else (self.units_a, new_units)
-        table, slivers = _split(agg, ua, ub, self.min_share)
+        table, slivers = _split(agg, ua, ub, self.min_share, area_rule=self.area_rule)
         if layer is None:
             layer = _names_only_layer(getattr(self, side), new_units["name"])
         kw = {side: layer}
@@ -110,8 +117,13 @@ def _names_only_layer(parent, names: pd.Series):
                  attribution_html=parent.attribution_html)
 
 
-def _split(pairs: pd.DataFrame, units_a: pd.DataFrame, units_b: pd.DataFrame, min_share: float):
-    """Compute shares and split pairs into kept and slivers."""
+def _split(pairs: pd.DataFrame, units_a: pd.DataFrame, units_b: pd.DataFrame, min_share: float, *, area_rule: bool = False):
+    """Compute shares and split pairs into kept and slivers.
+
+    ``area_rule``: also drop pairs under ``min_share`` of both units' covered *area*. Used when
+    population is apportioned by LSOA points in geometry mode: one point landing in a
+    generalisation sliver must not turn the sliver into a partner.
+    """
     pairs = pairs.copy()
     tot_a = pairs["a_code"].map(units_a["measure"]).to_numpy(dtype=float)
     tot_b = pairs["b_code"].map(units_b["measure"]).to_numpy(dtype=float)
@@ -120,6 +132,13 @@ def _split(pairs: pd.DataFrame, units_a: pd.DataFrame, units_b: pd.DataFrame, mi
         pairs["share_of_a"] = np.where(tot_a > 0, m / tot_a, 0.0)
         pairs["share_of_b"] = np.where(tot_b > 0, m / tot_b, 0.0)
     drop = ((pairs["share_of_a"] < min_share) & (pairs["share_of_b"] < min_share)) | (pairs["measure"] <= 0)
+    if area_rule and min_share > 0:
+        area = pairs["area_m2"].to_numpy(dtype=float)
+        cov_a = pairs.groupby("a_code")["area_m2"].transform("sum").to_numpy(dtype=float)
+        cov_b = pairs.groupby("b_code")["area_m2"].transform("sum").to_numpy(dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            thin = (np.where(cov_a > 0, area / cov_a, 0.0) < min_share) & (np.where(cov_b > 0, area / cov_b, 0.0) < min_share)
+        drop |= thin
     cols = _PAIR_COLUMNS
     kept = pairs.loc[~drop, cols].sort_values(["a_code", "b_code"], ignore_index=True)
     slivers = pairs.loc[drop, cols].sort_values(["a_code", "b_code"], ignore_index=True)
@@ -212,7 +231,7 @@ def overlap(a, b, *, mode: str = "auto", weight: str = "population", min_share: 
         inter = pairs.groupby(col)["area_m2"].sum().reindex(u.index).fillna(0.0)
         u["uncovered_area_m2"] = (u["area_m2"] - inter).clip(lower=0.0)
     _check_partition(a, b, ua, ub, pairs, mode, notes)
-    table, slivers = _split(pairs, ua, ub, ms)
+    table, slivers = _split(pairs, ua, ub, ms, area_rule=mode == "geometry" and weight == "population")
     return Overlap(a=a, b=b, mode=mode, weight=weight, min_share=ms, table=table, slivers=slivers, units_a=ua, units_b=ub, notes=tuple(notes))
 
 
