@@ -198,6 +198,9 @@ def atomic_dir(path: str | os.PathLike):
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         raise OutputError(f"{path}: could not be written ({exc.strerror or exc}); the previous output is unchanged") from None
+    except OutputError as exc:  # a file inside failed: name the user's folder, not the temporary one
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise OutputError(str(exc).replace(str(tmp), str(path)).replace("nothing was left behind", "the previous output is unchanged")) from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -1,0 +1,51 @@
+"""Helpers of the hostile-input suite: run the real CLI in a subprocess and check its one-line errors."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import X0, Y0, gdf, square
+
+ROWS = [("E1", "Alpha", square(X0, Y0, 1000)), ("E2", "Beta", square(X0 + 1000, Y0, 1000)),
+        ("E3", "Gamma", square(X0 + 2000, Y0, 1000))]
+# E1+E2 in one unit, E3 in another: a simple nesting.
+BIG = [("B1", "Big one", square(X0, Y0, 2000, 1000)), ("B2", "Big two", square(X0 + 2000, Y0, 1000))]
+
+
+def run_cli(*args, cwd=None, env=None, timeout=180) -> subprocess.CompletedProcess:
+    """Run ``python -m coterm ARGS`` as a user would, capturing stdout and stderr as text."""
+    full_env = {**os.environ, "COLUMNS": "200", **(env or {})}
+    return subprocess.run([sys.executable, "-m", "coterm", *map(str, args)], capture_output=True, text=True,
+                          cwd=cwd, env=full_env, timeout=timeout)
+
+
+def cli_error(res: subprocess.CompletedProcess, *needles: str, code: int = 2) -> str:
+    """Assert a clean CLI failure: exit ``code``, one ``coterm: error:`` line containing ``needles``, no traceback."""
+    assert res.returncode == code, f"exit {res.returncode}\nstdout: {res.stdout}\nstderr: {res.stderr}"
+    assert "Traceback" not in res.stderr, res.stderr
+    lines = [ln for ln in res.stderr.splitlines() if ln.strip()]
+    errors = [ln for ln in lines if ln.startswith("coterm: error: ")]
+    assert len(errors) == 1, res.stderr
+    assert all(ln.startswith("coterm: ") for ln in lines), f"stray stderr output: {res.stderr!r}"
+    for needle in needles:
+        assert needle in errors[0], f"{needle!r} not in {errors[0]!r}"
+    assert res.stdout == ""
+    return errors[0]
+
+
+def write_layer(rows, path: Path, crs="EPSG:27700", **kw) -> Path:
+    """Write rows (code, name, geometry) to ``path`` in the format its suffix names."""
+    df = gdf(rows, crs=crs)
+    if path.suffix == ".parquet":
+        df.to_parquet(path)
+    else:
+        df.to_file(path, **kw)
+    return path
+
+
+def tree_bytes(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` (relative name → bytes), hidden files included."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}

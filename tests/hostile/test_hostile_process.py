@@ -1,0 +1,212 @@
+"""Hostile circumstances: interruptions, full disks and concurrent runs never leave half-written output."""
+
+from __future__ import annotations
+
+import errno
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+import shapely
+
+import coterm
+import coterm.io
+from coterm.errors import OutputError
+from coterm.report import write_compare_outputs
+from conftest import X0, Y0, square
+from hostile_helpers import BIG, ROWS, cli_error, run_cli, tree_bytes, write_layer
+
+GEOM = ("--mode", "geometry", "--by", "area")
+
+
+def _grid(n: int, size: float, offset: float, seg: float, prefix: str):
+    return [(f"{prefix}{i:03d}{j:03d}", f"{prefix} {i} {j}",
+             shapely.segmentize(square(X0 + offset + i * size, Y0 + offset + j * size, size), seg))
+            for i in range(n) for j in range(n)]
+
+
+@pytest.fixture(scope="module")
+def slow_pair(tmp_path_factory):
+    """Two offset grids of 10,000 densified squares: several seconds of geometric overlay."""
+    d = tmp_path_factory.mktemp("slow")
+    a = write_layer(_grid(100, 200, 0, 2.0, "A"), d / "slowA.parquet")
+    b = write_layer(_grid(100, 200, 70, 2.0, "B"), d / "slowB.parquet")
+    return a, b
+
+
+@pytest.fixture
+def small_pair(tmp_path):
+    return write_layer(ROWS, tmp_path / "a.gpkg", driver="GPKG"), write_layer(BIG, tmp_path / "b.parquet")
+
+
+def _leftovers(parent, name):
+    """Temporary files or folders a run may have left beside ``parent/name``."""
+    return sorted(p.name for p in parent.iterdir() if p.name.startswith(f".{name}."))
+
+
+# --- interruption ------------------------------------------------------------------------------------
+
+
+def _interrupt_after(args, delay: float):
+    proc = subprocess.Popen([sys.executable, "-m", "coterm", *map(str, args)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    time.sleep(delay)
+    assert proc.poll() is None, "the run finished before it could be interrupted; make the input slower"
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    return proc.returncode, out, err
+
+
+def test_interrupting_a_long_compare_leaves_no_output_folder_and_says_so(tmp_path, slow_pair):
+    out = tmp_path / "results"
+    rc, stdout, stderr = _interrupt_after(["compare", *slow_pair, *GEOM, "--out", out], delay=3.0)
+    assert rc == 130
+    assert stderr.strip().splitlines()[-1] == "coterm: interrupted; no partial output was left behind"
+    assert "Traceback" not in stderr
+    assert not out.exists()
+    assert _leftovers(tmp_path, "results") == []
+
+
+def test_interrupting_a_long_compare_keeps_the_previous_complete_output(tmp_path, slow_pair, small_pair):
+    out = tmp_path / "results"
+    assert run_cli("compare", *small_pair, *GEOM, "--out", out).returncode == 0
+    before = tree_bytes(out)
+    rc, _, stderr = _interrupt_after(["compare", *slow_pair, *GEOM, "--out", out], delay=3.0)
+    assert rc == 130 and "interrupted" in stderr
+    assert tree_bytes(out) == before
+    assert _leftovers(tmp_path, "results") == []
+
+
+def test_an_interruption_while_the_files_are_being_written_keeps_the_previous_output(tmp_path, small_pair, monkeypatch):
+    out = tmp_path / "results"
+    sc = coterm.compare_layers(*small_pair, mode="geometry", weight="area")
+    write_compare_outputs(sc, out)
+    before = tree_bytes(out)
+    real = coterm.io.write_json
+
+    def interrupted(obj, path):
+        real(obj, path)  # the last file is complete on disk in the temporary folder ...
+        raise KeyboardInterrupt  # ... when Ctrl-C arrives
+
+    monkeypatch.setattr(coterm.io, "write_json", interrupted)
+    sc2 = coterm.compare_layers(small_pair[1], small_pair[0], mode="geometry", weight="area")
+    with pytest.raises(KeyboardInterrupt):
+        write_compare_outputs(sc2, out)
+    assert tree_bytes(out) == before
+    assert _leftovers(tmp_path, "results") == []
+
+
+# --- disk full ---------------------------------------------------------------------------------------
+
+
+def test_a_full_disk_while_writing_raises_output_error_and_leaves_the_previous_output(tmp_path, small_pair, monkeypatch):
+    out = tmp_path / "results"
+    sc = coterm.compare_layers(*small_pair, mode="geometry", weight="area")
+    write_compare_outputs(sc, out)
+    before = tree_bytes(out)
+    calls = {"n": 0}
+    real_replace = os.replace
+
+    def full_disk(src, dst):
+        calls["n"] += 1
+        if calls["n"] == 3:  # the third file of the folder does not fit
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(coterm.io.os, "replace", full_disk)
+    with pytest.raises(OutputError) as info:
+        write_compare_outputs(sc, out)
+    msg = str(info.value)
+    assert msg.startswith(f"{out}/") and "No space left on device" in msg and "previous output is unchanged" in msg
+    assert ".tmp" not in msg  # names the user's folder, never the temporary one
+    monkeypatch.undo()
+    assert tree_bytes(out) == before
+    assert _leftovers(tmp_path, "results") == []
+
+
+def test_a_single_file_that_does_not_fit_is_not_left_half_written(tmp_path, monkeypatch):
+    import pandas as pd
+
+    target = tmp_path / "units.csv"
+    target.write_text("old,complete\n")
+
+    class Full:
+        def __init__(self, fh):
+            self.fh = fh
+
+        def write(self, s):
+            self.fh.write(s[: len(s) // 2])
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+        def __getattr__(self, k):
+            return getattr(self.fh, k)
+
+    with pytest.raises(OutputError, match=r"units\.csv: could not be written \(No space left on device\); nothing was left behind"):
+        with coterm.io.atomic_write(target) as fh:
+            Full(fh).write(pd.DataFrame({"a": range(1000)}).to_csv())
+    assert target.read_text() == "old,complete\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["units.csv"]
+
+
+def test_a_really_full_filesystem_gives_a_one_line_error_and_no_partial_output(tmp_path, small_pair):
+    if os.geteuid() != 0:
+        pytest.skip("mounting a tiny tmpfs needs root")
+    mnt = tmp_path / "tiny"
+    mnt.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8k", "tmpfs", str(mnt)], capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        (mnt / "filler").write_bytes(b"\0" * 4000)
+        line = cli_error(run_cli("compare", *small_pair, *GEOM, "--out", mnt / "results"), "No space left on device")
+        assert f"{mnt / 'results'}" in line and ".tmp" not in line
+        assert sorted(p.name for p in mnt.iterdir()) == ["filler"]
+    finally:
+        subprocess.run(["umount", "-l", str(mnt)], check=False)
+
+
+# --- concurrency -------------------------------------------------------------------------------------
+
+
+def test_two_runs_writing_the_same_folder_at_once_leave_one_complete_output(tmp_path, small_pair):
+    a, b = small_pair
+    ref1, ref2 = tmp_path / "ref1", tmp_path / "ref2"
+    assert run_cli("compare", a, b, *GEOM, "--out", ref1).returncode == 0
+    assert run_cli("compare", b, a, *GEOM, "--out", ref2).returncode == 0
+    expected = (tree_bytes(ref1), tree_bytes(ref2))
+    assert expected[0] != expected[1]
+    shared = tmp_path / "shared"
+    for _ in range(3):
+        procs = [subprocess.Popen([sys.executable, "-m", "coterm", "compare", *map(str, pair), *GEOM, "--out", str(shared)],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for pair in ((a, b), (b, a))]
+        results = [(p.wait(timeout=120), p.stderr.read()) for p in procs]
+        for p in procs:
+            p.stdout.close()
+            p.stderr.close()
+        for rc, err in results:  # a run that loses the race fails cleanly, never with a traceback
+            assert rc in (0, 2) and "Traceback" not in err, err
+            if rc == 2:
+                assert "coterm: error: " in err and "could not be written" in err
+        assert any(rc == 0 for rc, _ in results)
+        assert tree_bytes(shared) in expected
+        assert _leftovers(tmp_path, "shared") == []
+
+
+# --- determinism -------------------------------------------------------------------------------------
+
+
+def test_every_output_is_byte_identical_across_runs_and_hash_seeds(tmp_path):
+    a = write_layer(_grid(6, 300, 0, 50.0, "A"), tmp_path / "a.parquet")
+    b = write_layer(_grid(5, 370, 40, 50.0, "B"), tmp_path / "b.gpkg", driver="GPKG")
+    trees = []
+    for i, seed in enumerate(("0", "1", "12345")):
+        out = tmp_path / f"out{i}"
+        res = run_cli("compare", a, b, *GEOM, "--sensitivity", "--out", out, env={"PYTHONHASHSEED": seed})
+        assert res.returncode == 0, res.stderr
+        trees.append(tree_bytes(out))
+    assert sorted(trees[0]) == ["pairs.csv", "sensitivity.csv", "slivers.csv", "summary.json", "units.csv"]
+    assert trees[0] == trees[1] == trees[2]
+    json_out = [run_cli("compare", a, b, *GEOM, "--json", env={"PYTHONHASHSEED": s}).stdout for s in ("3", "4")]
+    assert json_out[0] == json_out[1] and json_out[0].startswith("{")
