@@ -96,12 +96,12 @@ def intersection_areas(
     if workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers}")
 
-    ia, ib = _candidate_pairs(ga, gb)
+    ia, ib = _candidate_pairs(ga, gb, predicate=None if workers > 1 else "intersects")
     owner_a, pieces_a = _pieces(ga)
     owner_b, pieces_b = _pieces(gb)
     xa, xb, pair = _piece_pairs(ia, ib, len(ga), len(gb), owner_a, pieces_a, owner_b, pieces_b)
     item_area = np.zeros(len(xa), dtype=np.float64)
-    chunks = _chunks(pieces_a, pieces_b, xa, xb)
+    chunks = _chunks(pieces_a, pieces_b, xa, xb, min_chunks=1 if workers == 1 else 4 * workers)
     total = len(chunks)
     if workers == 1 or total <= 1:
         for done, sl in enumerate(chunks, start=1):
@@ -136,17 +136,18 @@ def _as_polygons(x, name: str) -> np.ndarray:
     return arr
 
 
-def _candidate_pairs(ga: np.ndarray, gb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _candidate_pairs(ga, gb, predicate: str | None = "intersects") -> tuple[np.ndarray, np.ndarray]:
     """All (ia, ib) whose geometries intersect, sorted by (ia, ib): one bulk tree query.
 
     The query prepares its input geometries, so the layer with more vertices per polygon is the
     input (each prepared polygon is tested against its many small neighbours) and the other
-    layer goes in the tree.
+    layer goes in the tree. With ``predicate=None`` only bounding boxes are compared; the
+    chunks then test ``intersects`` themselves (in parallel, when there are workers).
     """
     if _mean_vertices(ga) >= _mean_vertices(gb):
-        ia, ib = shapely.STRtree(gb).query(ga, predicate="intersects")
+        ia, ib = shapely.STRtree(gb).query(ga, predicate=predicate)
     else:
-        ib, ia = shapely.STRtree(ga).query(gb, predicate="intersects")
+        ib, ia = shapely.STRtree(ga).query(gb, predicate=predicate)
     order = np.lexsort((ib, ia))
     return ia[order].astype(np.int64), ib[order].astype(np.int64)
 
@@ -207,13 +208,13 @@ def _piece_pairs(ia, ib, n_a, n_b, owner_a, pieces_a, owner_b, pieces_b):
     return xa[order], xb[order], k[order]
 
 
-def _chunks(pieces_a, pieces_b, xa, xb) -> list[slice]:
-    """Consecutive slices of the work items, each touching about CHUNK_VERTICES vertices."""
+def _chunks(pieces_a, pieces_b, xa, xb, min_chunks: int = 1) -> list[slice]:
+    """Consecutive slices of the work items, each touching at most about CHUNK_VERTICES vertices."""
     if len(xa) == 0:
         return []
     cost = shapely.get_num_coordinates(pieces_a)[xa] + shapely.get_num_coordinates(pieces_b)[xb]
     cum = np.cumsum(cost)
-    n_chunks = max(1, int(np.ceil(cum[-1] / CHUNK_VERTICES)))
+    n_chunks = max(min_chunks, int(np.ceil(cum[-1] / CHUNK_VERTICES)))
     cuts = np.searchsorted(cum, np.arange(1, n_chunks) * (cum[-1] / n_chunks))
     bounds = np.unique(np.concatenate([[0], cuts, [len(xa)]]))
     return [slice(int(s), int(e)) for s, e in zip(bounds[:-1], bounds[1:]) if e > s]
@@ -222,20 +223,45 @@ def _chunks(pieces_a, pieces_b, xa, xb) -> list[slice]:
 def _item_areas(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """area(x[k] ∩ y[k]) for each k; zero for pairs that only touch or are disjoint.
 
-    The larger polygon of each pair is prepared and asked whether it properly contains the
-    smaller one (cheap: no boundary contact to analyse); only the other pairs are overlaid.
+    A cascade of prepared predicates, cheapest first, each applied only to the pairs still
+    undecided; geometry is computed only for pairs whose boundaries really cross:
+
+    1. the larger polygon ``contains_properly`` the smaller → area of the smaller;
+    2. not ``intersects`` → 0 (only met when the tree query compared bounding boxes);
+    3. ``covers`` (containment with shared boundary, as in nested coverages) → the smaller;
+    4. ``touches`` (shared edges but no common interior) → 0;
+    5. otherwise ``area(intersection(x, y))``.
+
+    Steps 3-4 cost little for pairs with crossing boundaries (they stop at the first
+    counter-example) and save the overlay for pairs that share long runs of edges, which are
+    the slowest to overlay.
     """
     ax = shapely.area(x)
     ay = shapely.area(y)
     x_big = ax >= ay
     big = np.where(x_big, x, y)
     small = np.where(x_big, y, x)
+    small_area = np.minimum(ax, ay)
     shapely.prepare(big)
-    inside = shapely.contains_properly(big, small)
-    area = np.where(inside, np.minimum(ax, ay), 0.0)
-    rest = np.flatnonzero(~inside)
-    if len(rest):
-        area[rest] = shapely.area(shapely.intersection(x[rest], y[rest]))
+    area = np.zeros(len(x), dtype=np.float64)
+    todo = np.arange(len(x))
+    for test, whole in (
+        (shapely.contains_properly, True),
+        (shapely.intersects, None),
+        (shapely.covers, True),
+        (shapely.touches, False),
+    ):
+        if not len(todo):
+            return area
+        hit = test(big[todo], small[todo])
+        if whole is None:  # a filter: keep the pairs that pass
+            todo = todo[hit]
+            continue
+        if whole:
+            area[todo[hit]] = small_area[todo[hit]]
+        todo = todo[~hit]
+    if len(todo):
+        area[todo] = shapely.area(shapely.intersection(x[todo], y[todo]))
     return area
 
 
