@@ -13,13 +13,8 @@ def scenario_result_map(res, partner: str | None = None, **kwargs):
     """
     from .maps import scenario_map
 
-    partner = partner or res.against[0]
-    if partner not in res.before:
+    if partner is not None and partner not in res.before:
         raise KeyError(f"{partner!r} is not a partner of this scenario result ({', '.join(res.against)})")
-    before, after = res.before[partner], res.after[partner]
-    ch = res.changed_units[res.changed_units.partner == partner].copy()
-    # the map wants the side of each changed unit: the scenario's layer is A, the partner is B
-    ch["layer"] = ["b" if lid == before.overlap.b.id else "a" for lid in ch["layer"]]
-    ch["code"] = [ac if isinstance(ac, str) and ac else c for c, ac in zip(ch["code"], ch.get("after_code", ch["code"]))]
-    kwargs.setdefault("scenario_name", res.scenario.name)
-    return scenario_map(before.overlap, before.scores, after.overlap, after.scores, ch, **kwargs)
+    inputs = res.map_inputs(partner)
+    inputs.update(kwargs)
+    return scenario_map(**inputs)

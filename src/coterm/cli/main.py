@@ -56,7 +56,7 @@ def cli(ctx, debug):
     Examples:
       coterm layers --family health
       coterm compare ltla-2021 icb-2022
-      coterm scenario scenarios/icb-2026-mergers.toml
+      coterm scenario scenarios/icb-mergers-2026.toml
       coterm map ltla-2021 icb-2022
       coterm demo
     """

@@ -33,7 +33,7 @@ def map_(a, b, scenario, weight, mode, min_share, output, tiles, cdn, crs):
     \b
     Examples:
       coterm map ltla-2021 icb-2022
-      coterm map --scenario scenarios/icb-2026-mergers.toml
+      coterm map --scenario scenarios/icb-mergers-2026.toml
       coterm map ltla-2021 pfa-2020 --by area -o police.html
     """
     from ..maps import coterminosity_map, save_map
