@@ -40,21 +40,16 @@ def map_(a, b, scenario, weight, mode, min_share, output, tiles, cdn, crs):
 
     tiles = None if tiles in (None, "", "none") else tiles
     if scenario is not None:
-        from ..scenarios import load_scenario
+        from ..compare import compare_scenario
+        from ..scenario_map import scenario_result_map
 
-        sc = load_scenario(scenario)
-        if a is None:
-            a = sc.layer
-        if b is None:
-            from ..scenarios import default_partners
-
-            partners = default_partners(a)
-            if not partners:
-                raise click.UsageError(f"no partner layer to map {a} against; give one: coterm map --scenario {scenario} {a} LAYER")
-            b = partners[0]
-        out = Path(output) if output else Path("maps") / f"{_slug(sc.id)}.html"
-        m = coterminosity_map(load(a, crs=crs), load(b, crs=crs), by=weight, scenario=scenario, tiles=tiles, cdn=cdn,
-                              mode=mode, min_share=min_share)
+        # with --scenario: `coterm map --scenario F [PARTNER]` or `coterm map --scenario F LAYER PARTNER`
+        partner = b if b is not None else a
+        res = compare_scenario(scenario, against=[partner] if partner else [], by=weight, mode=mode, min_share=min_share)
+        if a is not None and b is not None and a != res.scenario.layer:
+            raise click.UsageError(f"the scenario changes {res.scenario.layer}, not {a}; give only the partner layer")
+        out = Path(output) if output else Path("maps") / f"{_slug(res.scenario.id)}.html"
+        m = scenario_result_map(res, tiles=tiles, cdn=cdn)
     else:
         if a is None or b is None:
             raise click.UsageError("give two layers (catalogue ids or files), e.g. coterm map ltla-2021 icb-2022; or --scenario FILE")
