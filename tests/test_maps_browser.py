@@ -186,10 +186,7 @@ def test_real_ltla_by_icb_map_draws_every_unit(page, tmp_path):
     import coterm
     from coterm import maps
 
-    try:
-        ov = coterm.overlap("ltla-2021", "icb-2022")
-    except Exception as exc:
-        pytest.skip(f"catalogue layers ltla-2021/icb-2022 unavailable: {exc}")
+    ov = coterm.overlap("ltla-2021", "icb-2022")
     scores = coterm.score(ov)
     _open(page, maps.coterminosity_map(ov, scores), tmp_path, "ltla-2021__icb-2022")
     assert _paths(page, "overlay") == len(ov.a.frame)
@@ -201,3 +198,19 @@ def test_real_ltla_by_icb_map_draws_every_unit(page, tmp_path):
     cls = scores.unit_classes("a")[leeds]
     assert "Leeds" in tip.inner_text() and cls in tip.inner_text()
     _shot(page, "ltla-2021__icb-2022")
+
+
+def test_the_real_icb_2026_scenario_map_from_the_cli_shows_the_changed_units_offline(page, tmp_path):
+    import subprocess
+    import sys
+
+    out = tmp_path / "icb-2026.html"
+    subprocess.run([sys.executable, "-m", "coterm", "map", "--scenario", str(helpers.REPO / "scenarios" / "icb-mergers-2026.toml"),
+                    "ltla-2021", "-o", str(out)], check=True, capture_output=True, text=True)
+    assert out.stat().st_size <= 4_000_000
+    page.goto(out.as_uri())
+    page.wait_for_function("window.cotermMap && document.querySelectorAll('path.leaflet-interactive').length > 0")
+    changes = page.locator(".ct-changes").inner_text()
+    assert "East Suffolk" in changes and "split → nested" in changes
+    assert _paths(page, "ctChanged") >= 8  # the districts and ICBs whose class changed
+    _shot(page, "icb-2026-scenario")
