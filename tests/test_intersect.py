@@ -154,6 +154,7 @@ def test_two_workers_give_identical_output_to_one(monkeypatch):
     a = voronoi_partition(300, 3)
     b = voronoi_partition(50, 4)
     monkeypatch.setattr(intersect, "CHUNK_VERTICES", 2_000)  # many chunks, so the pool is used
+    monkeypatch.setattr(intersect, "PARALLEL_MIN_VERTICES", 0)
     calls = []
     one = intersection_areas(a, b, workers=1)
     two = intersection_areas(a, b, workers=2, progress=lambda done, total: calls.append((done, total)))

@@ -39,6 +39,8 @@ __all__ = ["intersection_areas"]
 MAX_PIECE_VERTICES = 2_000
 #: Rough number of vertices handled per chunk of work (bounds memory, sets progress granularity).
 CHUNK_VERTICES = 4_000_000
+#: Below this many vertices of work a pool costs more than it saves; such jobs run in-process.
+PARALLEL_MIN_VERTICES = 1_500_000
 
 _POLYGONAL = (3, 6)  # shapely type ids: Polygon, MultiPolygon
 
@@ -96,6 +98,8 @@ def intersection_areas(
     if workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers}")
 
+    if workers > 1 and _work_vertices(ga, gb) < PARALLEL_MIN_VERTICES:
+        workers = 1
     ia, ib = _candidate_pairs(ga, gb, predicate=None if workers > 1 else "intersects")
     owner_a, pieces_a = _pieces(ga)
     owner_b, pieces_b = _pieces(gb)
@@ -150,6 +154,11 @@ def _candidate_pairs(ga, gb, predicate: str | None = "intersects") -> tuple[np.n
         ib, ia = shapely.STRtree(ga).query(gb, predicate=predicate)
     order = np.lexsort((ib, ia))
     return ia[order].astype(np.int64), ib[order].astype(np.int64)
+
+
+def _work_vertices(ga, gb) -> int:
+    """A cheap proxy for the work: vertices in both layers."""
+    return int(shapely.get_num_coordinates(ga).sum() + shapely.get_num_coordinates(gb).sum())
 
 
 def _mean_vertices(geoms: np.ndarray) -> float:
