@@ -107,9 +107,12 @@ def intersection_areas(
     item_area = np.zeros(len(xa), dtype=np.float64)
     chunks = _chunks(pieces_a, pieces_b, xa, xb, min_chunks=1 if workers == 1 else 4 * workers)
     total = len(chunks)
+    # Items of uncut pairs from an "intersects" query are known to intersect; piece items and
+    # bounding-box candidates are not.
+    filtered = workers == 1 and len(xa) == len(ia)
     if workers == 1 or total <= 1:
         for done, sl in enumerate(chunks, start=1):
-            item_area[sl] = _item_areas(pieces_a[xa[sl]], pieces_b[xb[sl]])
+            item_area[sl] = _item_areas(pieces_a[xa[sl]], pieces_b[xb[sl]], known_to_intersect=filtered)
             if progress is not None:
                 progress(done, total)
     else:
@@ -229,14 +232,14 @@ def _chunks(pieces_a, pieces_b, xa, xb, min_chunks: int = 1) -> list[slice]:
     return [slice(int(s), int(e)) for s, e in zip(bounds[:-1], bounds[1:]) if e > s]
 
 
-def _item_areas(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+def _item_areas(x: np.ndarray, y: np.ndarray, known_to_intersect: bool = False) -> np.ndarray:
     """area(x[k] ∩ y[k]) for each k; zero for pairs that only touch or are disjoint.
 
     A cascade of prepared predicates, cheapest first, each applied only to the pairs still
     undecided; geometry is computed only for pairs whose boundaries really cross:
 
     1. the larger polygon ``contains_properly`` the smaller → area of the smaller;
-    2. not ``intersects`` → 0 (only met when the tree query compared bounding boxes);
+    2. not ``intersects`` → 0 (skipped when the tree query already tested it);
     3. ``covers`` (containment with shared boundary, as in nested coverages) → the smaller;
     4. ``touches`` (shared edges but no common interior) → 0;
     5. otherwise ``area(intersection(x, y))``.
@@ -262,6 +265,8 @@ def _item_areas(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     ):
         if not len(todo):
             return area
+        if whole is None and known_to_intersect:
+            continue
         hit = test(big[todo], small[todo])
         if whole is None:  # a filter: keep the pairs that pass
             todo = todo[hit]
