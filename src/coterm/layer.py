@@ -148,7 +148,11 @@ def _clean_geometries(gdf, codes: pd.Series, source: str):
     if invalid.any():
         before = shapely.area(geoms[invalid])
         fixed = shapely.make_valid(geoms[invalid], method="structure", keep_collapsed=False)
-        fixed = _polygonal_only(fixed)
+        # a hole can only remove area: GEOS turns a "hole" lying outside its shell into land, so clip to the shells
+        parts, owner = shapely.get_parts(geoms[invalid], return_index=True)
+        shells = shapely.make_valid(shapely.polygons(shapely.get_exterior_ring(parts)), method="structure", keep_collapsed=False)
+        shells = np.array([shapely.union_all(shells[owner == k]) for k in range(int(invalid.sum()))], dtype=object)
+        fixed = _polygonal_only(shapely.intersection(_polygonal_only(fixed), shells))
         after = shapely.area(fixed)
         geoms[invalid] = fixed
         warn(
