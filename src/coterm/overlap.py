@@ -16,6 +16,7 @@ LSOA points, and a point that happens to fall in a generalisation sliver must no
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -293,11 +294,21 @@ def _geometry_overlap(a, b, *, weight, workers, progress, notes):
     return pairs, tot_a, tot_b, weight
 
 
+@functools.lru_cache(maxsize=2)
+def _atom_points(base: str):
+    """Representative points and populations of an atom base (cached: built once per process)."""
+    import shapely
+
+    from .atoms import atom_table
+
+    atoms = atom_table(base)
+    return shapely.points(atoms["x"].to_numpy(), atoms["y"].to_numpy()), atoms["population"].to_numpy(dtype=float)
+
+
 def _point_population(a, b, ga, gb):
     """Population of each pair, each unit, from LSOA representative points (None if not applicable)."""
     import shapely
 
-    from .atoms import atom_table
     from .catalog import catalog
     from .crs import WORKING_CRS
 
@@ -307,23 +318,24 @@ def _point_population(a, b, ga, gb):
     base = "lsoa-2021" if vintages and min(vintages) >= 2023 else "lsoa-2011"
     try:
         catalog().atom_base(base)
-        atoms = atom_table(base)
+        pts, pop = _atom_points(base)
     except Exception:
         return None
-    pts = shapely.points(atoms["x"].to_numpy(), atoms["y"].to_numpy())
-    pop = atoms["population"].to_numpy(dtype=float)
+    xy = shapely.get_coordinates(pts)
 
-    def locate(geoms, codes):
-        tree = shapely.STRtree(geoms)
-        ip, ig = tree.query(pts, predicate="within")
+    def locate(geoms, layer):
+        # only points inside the layer's extent can land in it (keeps small layers fast)
+        xmin, ymin, xmax, ymax = layer.frame.total_bounds
+        near = np.flatnonzero((xy[:, 0] >= xmin) & (xy[:, 0] <= xmax) & (xy[:, 1] >= ymin) & (xy[:, 1] <= ymax))
+        ip, ig = shapely.STRtree(geoms).query(pts[near], predicate="within")
         # a point on a shared edge or in overlapping units: keep the first unit so people are counted once
         first = np.unique(ip, return_index=True)[1]
         loc = np.full(len(pts), -1)
-        loc[ip[first]] = ig[first]
+        loc[near[ip[first]]] = ig[first]
         return loc
 
-    la = locate(ga, a.codes)
-    lb = locate(gb, b.codes)
+    la = locate(ga, a)
+    lb = locate(gb, b)
     if (la >= 0).sum() == 0 or (lb >= 0).sum() == 0:
         return None
     ca = np.where(la >= 0, a.codes.to_numpy()[np.maximum(la, 0)], None)
