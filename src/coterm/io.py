@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import tempfile
 import warnings
@@ -63,6 +64,27 @@ def _ogr_path(path: Path) -> str:
     return str(path)
 
 
+_LEADING_ZERO = re.compile(rb'"([^"\\\n]{1,80})"\s*:\s*(-?0[0-9]+)\b(?![.eE])')
+
+
+def _check_json_numbers(path: Path) -> None:
+    """Refuse GeoJSON properties written as numbers with a leading zero (``"code": 01234``).
+
+    That is not valid JSON; GDAL reads it as 1234, silently turning code "01234" into another code.
+    """
+    import mmap
+
+    with open(path, "rb") as fh, contextlib.suppress(ValueError), mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        m = _LEADING_ZERO.search(data)
+        if m:
+            line = data[: m.start()].count(b"\n") + 1
+            key, num = m.group(1).decode("utf-8", "replace"), m.group(2).decode()
+            raise DataFileError(
+                f"{path}: line {line}: {key!r} is the number {num}, which is not valid JSON (leading zero) and would be read as "
+                f"{int(num)}; quote it (\"{num}\") to keep it as a code"
+            )
+
+
 def read_vector(path: str | os.PathLike, *, layer: str | None = None):
     """Read a boundary file into a GeoDataFrame (GeoPackage, GeoJSON, Shapefile or zipped Shapefile, FlatGeobuf, GeoParquet).
 
@@ -80,6 +102,8 @@ def read_vector(path: str | os.PathLike, *, layer: str | None = None):
             return gpd.read_parquet(path)
         except Exception as exc:
             raise DataFileError(f"{path}: cannot be read as GeoParquet ({_short(exc)}); is the file complete?") from None
+    if suffix in (".geojson", ".json"):
+        _check_json_numbers(path)
     ogr = _ogr_path(path)
     try:
         with warnings.catch_warnings():  # GDAL's own warnings about damaged files: our error says it better

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -9,6 +10,14 @@ import pandas as pd
 __all__ = ["summary_lines", "write_compare_outputs", "sensitivity_table", "SENSITIVITY_SHARES", "pct"]
 
 SENSITIVITY_SHARES = (0.001, 0.005, 0.01, 0.02, 0.05)
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def one_line(text: str) -> str:
+    """Text for a terminal: control characters from data (newlines, ESC sequences) shown as ``\\xNN``, never obeyed."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text))
 
 
 def pct(v) -> str:
@@ -56,7 +65,7 @@ def summary_lines(scores, *, max_split: int = 25) -> list[str]:
                 lines.append(f"  {r.name} ({r.code}) [{r._4}]: {parts}")
             if len(sp) > max_split:
                 lines.append(f"  ... and {len(sp) - max_split} more (see units.csv)")
-    return lines
+    return [one_line(line) for line in lines]
 
 
 def sensitivity_table(ov) -> pd.DataFrame:

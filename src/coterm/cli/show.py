@@ -38,4 +38,6 @@ def show(layer, code_col, name_col, file_layer, crs, as_json):
             v = info["entry"].get(k)
             if v not in ("", None):
                 click.echo(f"{k:>12}: {v}")
-    click.echo("    examples: " + "; ".join(f"{e['code']} {e['name']}" for e in info["examples"]))
+    from ..report import one_line
+
+    click.echo(one_line("    examples: " + "; ".join(f"{e['code']} {e['name']}" for e in info["examples"])))
