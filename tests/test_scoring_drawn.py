@@ -88,3 +88,13 @@ def test_merging_units_by_regroup_equals_overlaying_the_merged_layer(districts, 
     cols = ["a_code", "b_code", "area_m2", "share_of_a", "share_of_b"]
     assert merged.table[cols].round(9).equals(direct.table[cols].round(9))
     assert coterm.score(merged).unit_classes("a").to_dict() == {"D2": "nested", "D3": "nested", "M": "split"}
+
+
+def test_layers_that_do_not_overlap_at_all_are_refused_with_both_extents(districts):
+    from conftest import X0, Y0, drawn_layer, square
+
+    from coterm.errors import OverlapError
+
+    far = drawn_layer([("F", "Far away", square(X0 + 100_000, Y0, 1000))], id="far")
+    with pytest.raises(OverlapError, match=r"districts and far do not overlap at all \(districts spans x 470,000–474,000"):
+        coterm.overlap(districts, far, mode="geometry", weight="area")

@@ -45,6 +45,7 @@ class DemoPlan:
     extra: dict = field(default_factory=dict)
 
 
+DEMO_OUTPUTS = ("index.html", "pairs", "scenarios", "tables", "coterm_units.gpkg")
 DISTRICTS, COUNTIES = "Districts", "Counties & unitaries"
 
 
@@ -122,7 +123,7 @@ def run_demo(out: str | Path = "maps", *, quick: bool = False, by: str = "popula
 
     results: dict[tuple[str, str], object] = {}
     out = Path(out)
-    with atomic_dir(out) as tmp:
+    with atomic_dir(out, owned=DEMO_OUTPUTS) as tmp:
         (tmp / "pairs").mkdir()
         (tmp / "scenarios").mkdir()
         (tmp / "tables").mkdir()

@@ -181,11 +181,13 @@ def atomic_path(path: str | os.PathLike):
 
 
 @contextlib.contextmanager
-def atomic_dir(path: str | os.PathLike):
+def atomic_dir(path: str | os.PathLike, *, owned: tuple[str, ...] = ()):
     """Build a folder of outputs in a temporary sibling and swap it in when the block succeeds.
 
     An interrupted run leaves the previous complete folder in place. Files already in the target
-    that the run does not produce are kept (e.g. a README), so the swap merges old into new first.
+    that the run does not produce are kept (a README, the user's own files), except those named in
+    ``owned``: outputs of this command that this run did not make (e.g. an earlier run's
+    ``sensitivity.csv``) are removed rather than left stale beside the new results.
     """
     path = Path(path)
     parent = path.parent if str(path.parent) else Path(".")
@@ -206,7 +208,7 @@ def atomic_dir(path: str | os.PathLike):
         yield tmp
         if path.exists():
             for old in path.iterdir():  # keep what this run does not replace
-                if not (tmp / old.name).exists():
+                if not (tmp / old.name).exists() and old.name not in owned:
                     if old.is_dir():
                         shutil.copytree(old, tmp / old.name)
                     else:

@@ -224,6 +224,11 @@ def overlap(a, b, *, mode: str = "auto", weight: str = "population", min_share: 
     else:
         pairs, tot_a, tot_b, weight = _geometry_overlap(a, b, weight=weight, workers=workers, progress=progress, notes=notes)
         ms = GEOMETRY_MIN_SHARE if min_share is None else float(min_share)
+    if pairs.empty or not (pairs["area_m2"] > 0).any():
+        raise OverlapError(
+            f"{a.id} and {b.id} do not overlap at all ({a.id} spans {_extent(a)}, {b.id} spans {_extent(b)}); "
+            "check that both cover the same place and that their CRS is right"
+        )
     pairs["measure"] = pairs["area_m2" if weight == "area" else "population"].astype(float)
     covered_a = pairs.groupby("a_code")["measure"].sum()
     covered_b = pairs.groupby("b_code")["measure"].sum()
@@ -234,6 +239,13 @@ def overlap(a, b, *, mode: str = "auto", weight: str = "population", min_share: 
         u["uncovered_area_m2"] = (u["area_m2"] - inter).clip(lower=0.0)
     table, slivers = _split(pairs, ua, ub, ms, area_rule=mode == "geometry" and weight == "population")
     return Overlap(a=a, b=b, mode=mode, weight=weight, min_share=ms, table=table, slivers=slivers, units_a=ua, units_b=ub, notes=tuple(notes))
+
+
+def _extent(layer) -> str:
+    if layer.frame.geometry.isna().all():
+        return "no geometry"
+    x0, y0, x1, y1 = layer.frame.total_bounds
+    return f"x {x0:,.0f}–{x1:,.0f}, y {y0:,.0f}–{y1:,.0f} in {layer.crs.to_string() if layer.crs else 'no CRS'}"
 
 
 def _atom_overlap(a, b):

@@ -10,6 +10,7 @@ import pandas as pd
 __all__ = ["summary_lines", "write_compare_outputs", "sensitivity_table", "SENSITIVITY_SHARES", "pct"]
 
 SENSITIVITY_SHARES = (0.001, 0.005, 0.01, 0.02, 0.05)
+COMPARE_OUTPUTS = ("units.csv", "pairs.csv", "slivers.csv", "summary.json", "sensitivity.csv")
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -94,7 +95,7 @@ def write_compare_outputs(scores, out: str | Path, *, sensitivity: pd.DataFrame 
     from .io import atomic_dir, write_csv, write_json
 
     ov = scores.overlap
-    with atomic_dir(out) as tmp:
+    with atomic_dir(out, owned=COMPARE_OUTPUTS) as tmp:
         units = scores.units.copy()
         units.insert(0, "layer_id", units["layer"].map({"a": ov.a.id, "b": ov.b.id}))
         write_csv(units.drop(columns=["layer"]).rename(columns={"layer_id": "layer"}), tmp / "units.csv")

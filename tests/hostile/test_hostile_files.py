@@ -12,7 +12,7 @@ import pytest
 import shapely
 
 import coterm
-from coterm.errors import CRSError, DataFileError, GeometryError, LayerChoiceError, OutputError
+from coterm.errors import CRSError, DataFileError, GeometryError, LayerChoiceError, OutputError, OverlapError
 from coterm.io import atomic_dir, write_csv, write_json
 from conftest import gdf
 from hostile_helpers import BIG, ROWS, cli_error, run_cli, tree_bytes, write_layer
@@ -245,11 +245,11 @@ def test_a_failed_compare_never_touches_a_previous_output_folder(tmp_path, good)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["good.gpkg", "results"]
 
 
-def test_two_layers_with_nothing_in_common_are_compared_without_crashing(tmp_path, good):
+def test_two_layers_with_nothing_in_common_are_refused_naming_both_extents(tmp_path, good):
     far_rows = [(c, n, shapely.affinity.translate(g, 50_000, 0)) for c, n, g in BIG]
     far = write_layer(far_rows, tmp_path / "far.parquet")
-    s = coterm.compare_layers(good, far, mode="geometry", weight="area")
-    assert set(s.units["class"]) == {"outside"}
-    assert s.indices["a_to_b"]["units"] == 0 and s.indices["a_to_b"]["outside"] == 3
+    with pytest.raises(OverlapError, match=r"do not overlap at all .* spans x .* spans x"):
+        coterm.compare_layers(good, far, mode="geometry", weight="area")
     res = run_cli("compare", good, far, "--mode", "geometry", "--by", "area", "--json")
-    assert res.returncode == 0, res.stderr
+    assert res.returncode == 2 and res.stdout == ""
+    assert res.stderr.count("\n") == 1 and "do not overlap at all" in res.stderr

@@ -37,8 +37,10 @@ def progress_bar(description: str):
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+    console = Console(stderr=True)
+    # only on a terminal: piped or captured stderr gets clean one-line messages
     prog = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
-                    console=Console(stderr=True), transient=True)
+                    console=console, transient=True, disable=not console.is_terminal)
     task = prog.add_task(description, total=None)
 
     def update(done, total):

@@ -78,7 +78,7 @@ def scenario(args, against, weight, mode, min_share, out_dir, show_all, as_json)
     if out_dir:
         from ..io import atomic_dir, write_csv, write_json
 
-        with atomic_dir(out_dir) as tmp:
+        with atomic_dir(out_dir, owned=("before_after.csv", "changed_units.csv", "summary.json")) as tmp:
             write_csv(res.before_after, tmp / "before_after.csv")
             write_csv(res.changed_units, tmp / "changed_units.csv")
             write_json(res.to_dict(), tmp / "summary.json")
