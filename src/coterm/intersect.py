@@ -40,7 +40,7 @@ MAX_PIECE_VERTICES = 2_000
 #: Rough number of vertices handled per chunk of work (bounds memory, sets progress granularity).
 CHUNK_VERTICES = 4_000_000
 #: Below this many vertices of work a pool costs more than it saves; such jobs run in-process.
-PARALLEL_MIN_VERTICES = 1_500_000
+PARALLEL_MIN_VERTICES = 200_000
 
 _POLYGONAL = (3, 6)  # shapely type ids: Polygon, MultiPolygon
 
