@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 
+import numpy as np
 import pandas as pd
 
 from .errors import CatalogError, OverlapError
@@ -68,6 +69,10 @@ def resolve_membership(entry) -> pd.Series:
     return out.rename("unit")
 
 
+# layer membership -> (Series, unit index per atom, unit codes); keyed by the Series' identity
+_INDEX_CACHE: dict = {}
+
+
 def common_base(a, b) -> str | None:
     """The atom base two layers share, or None when atom mode is impossible."""
     if a.membership is None or b.membership is None or a.atom_base is None:
@@ -94,20 +99,44 @@ def atom_pairs(a, b) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
             f"({a.atom_base or 'geometry only'} vs {b.atom_base or 'geometry only'}); use mode='geometry'"
         )
     atoms = atom_table(base)
-    for lay in (a, b):
-        unknown = lay.membership.index.difference(atoms.index)
-        if len(unknown):
+    area = atoms["area_m2"].to_numpy(dtype=float)
+    pop = atoms["population"].to_numpy(dtype=float)
+
+    def unit_index(lay):
+        key = (base, id(lay.membership))
+        hit = _INDEX_CACHE.get(key)
+        if hit is not None and hit[0] is lay.membership:
+            return hit[1], hit[2]
+        # position of each atom's unit in this layer's factorised codes (-1: atom not in the layer)
+        pos = atoms.index.get_indexer(lay.membership.index)
+        if (pos < 0).any():
+            unknown = lay.membership.index[pos < 0]
             raise OverlapError(f"{lay.id}: {len(unknown)} atom code(s) not in {base}: {', '.join(map(str, unknown[:5]))}")
-    w = atoms[["area_m2", "population"]]
-    ma = a.membership.rename("a_code")
-    mb = b.membership.rename("b_code")
+        codes, uniq = pd.factorize(lay.membership.to_numpy(), sort=True)
+        idx = np.full(len(atoms), -1, dtype=np.int64)
+        idx[pos] = codes
+        uniq = np.asarray(uniq, dtype=object)
+        if len(_INDEX_CACHE) >= 64:
+            _INDEX_CACHE.pop(next(iter(_INDEX_CACHE)))
+        _INDEX_CACHE[key] = (lay.membership, idx, uniq)  # holds the Series, so its id is not reused
+        return idx, uniq
 
-    def totals(m, col):
-        t = w.loc[m.index].groupby(m.to_numpy()).sum()
-        t.index.name = "code"
-        return t
+    ia, ua = unit_index(a)
+    ib, ub = unit_index(b)
 
-    joined = pd.concat([ma, mb], axis=1, join="inner")
-    joined = joined.join(w)
-    pairs = joined.groupby(["a_code", "b_code"], sort=True)[["area_m2", "population"]].sum().reset_index()
-    return pairs, totals(ma, "a_code"), totals(mb, "b_code")
+    def totals(idx, uniq):
+        inside = idx >= 0
+        n = len(uniq)
+        return pd.DataFrame({"area_m2": np.bincount(idx[inside], weights=area[inside], minlength=n),
+                             "population": np.bincount(idx[inside], weights=pop[inside], minlength=n)},
+                            index=pd.Index(uniq, name="code"))
+
+    both = (ia >= 0) & (ib >= 0)
+    key = ia[both] * len(ub) + ib[both]
+    keys, inv = np.unique(key, return_inverse=True)  # sorted by (a, b) since codes are sorted
+    pairs = pd.DataFrame({
+        "a_code": ua[keys // len(ub)], "b_code": ub[keys % len(ub)],
+        "area_m2": np.bincount(inv, weights=area[both], minlength=len(keys)),
+        "population": np.bincount(inv, weights=pop[both], minlength=len(keys)),
+    })
+    return pairs, totals(ia, ua), totals(ib, ub)

@@ -142,8 +142,9 @@ def _split(pairs: pd.DataFrame, units_a: pd.DataFrame, units_b: pd.DataFrame, mi
             thin = (np.where(cov_a > 0, area / cov_a, 0.0) < min_share) & (np.where(cov_b > 0, area / cov_b, 0.0) < min_share)
         drop |= thin
     cols = _PAIR_COLUMNS
-    kept = pairs.loc[~drop, cols].sort_values(["a_code", "b_code"], ignore_index=True)
-    slivers = pairs.loc[drop, cols].sort_values(["a_code", "b_code"], ignore_index=True)
+    # every caller passes pairs sorted by (a_code, b_code); filtering keeps that order
+    kept = pairs.loc[~drop, cols].reset_index(drop=True)
+    slivers = pairs.loc[drop, cols].reset_index(drop=True)
     return kept, slivers
 
 
