@@ -125,3 +125,11 @@ def test_help_lists_every_command():
     out = run("--help").stdout
     for cmd in ("layers", "show", "compare", "reconcile", "scenario", "map", "demo"):
         assert cmd in out
+
+
+def test_scenario_list_shows_the_shipped_scenarios_and_their_ids_work_from_any_folder(tmp_path):
+    out = run("scenario", "list", cwd=tmp_path).stdout
+    assert "icb-mergers-2026" in out and "met-bcus-2019" in out
+    # the README's `scenarios/<file>` also works outside a checkout: the shipped copy is used
+    p = run("scenario", "check", "scenarios/met-bcus-2019.toml", "icb-mergers-2026", cwd=tmp_path)
+    assert p.stdout.count(": ok (") == 2

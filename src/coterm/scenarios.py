@@ -93,6 +93,8 @@ def load_scenario(path_or_name, *, layer: str | None = None) -> Scenario:
     p = Path(path_or_name).expanduser()
     if not p.exists():
         shipped = _shipped_path(str(path_or_name))
+        if shipped is None and p.parent.name == "scenarios":
+            shipped = _shipped_path(p.name)  # `scenarios/<file>` from the README, outside a checkout
         if shipped is not None:
             p = shipped
         elif p.suffix.lower() not in (".toml", ".csv") and "/" not in str(path_or_name):

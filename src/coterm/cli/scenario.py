@@ -46,7 +46,7 @@ def _check(files) -> None:
 
 
 @click.command("scenario")
-@click.argument("args", nargs=-1, required=True, metavar="FILE | check FILE...")
+@click.argument("args", nargs=-1, required=True, metavar="FILE | check FILE... | list")
 @click.option("--against", default="", help="Partner layers, comma-separated [default: other families' layers of the nearest vintage].")
 @by_option
 @mode_option
@@ -63,7 +63,14 @@ def scenario(args, against, weight, mode, min_share, out_dir, show_all, as_json)
       coterm scenario scenarios/icb-mergers-2026.toml
       coterm scenario scenarios/met-bcus-2019.toml --against ltla-2021,csp-2019 --out results/
       coterm scenario check scenarios/*.toml
+      coterm scenario list          (the shipped scenarios; use their id in place of a file)
     """
+    if args[0] == "list":
+        from ..scenarios import list_scenarios
+
+        for sc in list_scenarios():
+            click.echo(f"{sc.id:<24} {sc.layer:<12} {len(sc.merges):>3} merge(s)  {sc.name}  [confidence: {sc.confidence}]")
+        return
     if args[0] == "check":
         if len(args) < 2:
             raise click.UsageError("give the scenario file(s) to check: coterm scenario check FILE...")
