@@ -1,6 +1,6 @@
 """The experimental edge (Green's theorem) kernel: hand-drawn cases, oracles and properties.
 
-``coterm.edges`` is not used by coterm (see its docstring); these tests pin down what it
+``benchmarks/experiments/edge_kernel.py`` is not used by coterm (see its docstring); these tests pin down what it
 computes so that the experiment can be resumed.
 """
 
@@ -17,7 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely import MultiPolygon, Polygon, box
 
-from coterm.edges import NotExact, edge_intersection_areas
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks" / "experiments"))
+from edge_kernel import NotExact, edge_intersection_areas  # noqa: E402
 from coterm.intersect import intersection_areas
 
 ROOT = Path(__file__).resolve().parents[1]
