@@ -439,15 +439,19 @@ def scenario_membership(layer, scenario, *, check: bool = True) -> pd.Series | N
     """atom code → unit code after the scenario (None for a geometry-only layer)."""
     sc = load_scenario(scenario)
     lay = base_layer(sc, layer)
-    if sc.transfers:
-        membership = _transfer_membership(sc, lay)
-    else:
-        if check:
-            _validate(sc, lay)
-        membership = lay.membership
+    membership = _moved_membership(sc, lay, check=check)
     if membership is None:
         return None
     return _map_units(membership, sc)
+
+
+def _moved_membership(sc: Scenario, lay, *, check: bool) -> pd.Series | None:
+    """atom code → unit code after the scenario's transfers (before its merges)."""
+    if sc.transfers:
+        return _transfer_membership(sc, lay)  # validates as it goes
+    if check:
+        _validate(sc, lay)
+    return lay.membership
 
 
 def _map_units(series: pd.Series, sc: Scenario) -> pd.Series:
@@ -499,12 +503,7 @@ def scenario_layer(layer, scenario, *, geometry: bool = True, check: bool = True
 
     sc = load_scenario(scenario)
     lay = base_layer(sc, layer)
-    if sc.transfers:
-        moved = _transfer_membership(sc, lay)
-    else:
-        if check:
-            _validate(sc, lay)
-        moved = lay.membership
+    moved = _moved_membership(sc, lay, check=check)
     membership = _map_units(moved, sc) if moved is not None else None
     present = pd.Index(membership.unique()) if membership is not None else None
     names = _result_names(sc, lay, present)
