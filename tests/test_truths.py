@@ -104,3 +104,10 @@ def test_a_sliver_with_one_lsoa_point_in_it_stays_a_sliver_under_population_weig
     kept = ov.table.merge(p[thin][["a_code", "b_code"]], on=["a_code", "b_code"])
     assert kept.empty
     assert ((p[thin].population > 0)).any()  # such pieces exist: the rule matters on real data
+
+
+def test_mixing_an_lsoa_built_layer_with_a_published_file_points_to_the_published_twin():
+    ov = coterm.overlap("ltla-2021", "ccg-2021")
+    assert ov.mode == "geometry"
+    assert any("ltla-2021-buc shares the published generalisation" in n for n in ov.notes)
+    assert not any("shares the published" in n for n in coterm.overlap("ltla-2021-buc", "ccg-2021").notes)

@@ -224,6 +224,7 @@ def overlap(a, b, *, mode: str = "auto", weight: str = "population", min_share: 
         ms = 0.0 if min_share is None else float(min_share)
     else:
         pairs, tot_a, tot_b, weight = _geometry_overlap(a, b, weight=weight, workers=workers, progress=progress, notes=notes)
+        notes.extend(_generalisation_hints(a, b))
         ms = GEOMETRY_MIN_SHARE if min_share is None else float(min_share)
     if pairs.empty or not (pairs["area_m2"] > 0).any():
         raise OverlapError(
@@ -240,6 +241,18 @@ def overlap(a, b, *, mode: str = "auto", weight: str = "population", min_share: 
         u["uncovered_area_m2"] = (u["area_m2"] - inter).clip(lower=0.0)
     table, slivers = _split(pairs, ua, ub, ms, area_rule=mode == "geometry" and weight == "population")
     return Overlap(a=a, b=b, mode=mode, weight=weight, min_share=ms, table=table, slivers=slivers, units_a=ua, units_b=ub, notes=tuple(notes))
+
+
+def _generalisation_hints(a, b) -> list[str]:
+    """Point to a catalogue layer's published twin when the other layer is a published (generalised) file."""
+    out = []
+    for this, other in ((a, b), (b, a)):
+        e, o = this.entry, other.entry
+        if e is not None and e.atoms is not None and e.published_variant and o is not None and o.atoms is None:
+            out.append(f"{this.id} is built from LSOAs but {other.id} is a published generalised file ({o.generalisation}); "
+                       f"their edges differ, so expect extra slivers and minor splits: {e.published_variant} shares the "
+                       f"published generalisation")
+    return out
 
 
 def _extent(layer) -> str:
