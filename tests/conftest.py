@@ -30,6 +30,21 @@ def drawn_layer(rows, id="drawn", crs="EPSG:27700"):
     return make_layer(gdf(rows, crs=crs), id=id, title=id)
 
 
+def overlay_oracle(a, b):
+    """geopandas.overlay's intersection areas (ia, ib, area): the reference the kernels are checked against."""
+    import warnings
+
+    import geopandas as gpd
+    import numpy as np
+
+    da = gpd.GeoDataFrame({"ia": np.arange(len(a))}, geometry=list(a), crs=27700)
+    db = gpd.GeoDataFrame({"ib": np.arange(len(b))}, geometry=list(b), crs=27700)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ov = gpd.overlay(da, db, how="intersection")
+    return ov.ia.to_numpy(), ov.ib.to_numpy(), ov.area.to_numpy()
+
+
 @pytest.fixture(scope="session")
 def artifacts() -> Path:
     d = Path(os.environ.get("COTERM_ARTIFACTS", ROOT / "artifacts"))

@@ -7,7 +7,6 @@ computes so that the experiment can be resumed.
 from __future__ import annotations
 
 import sys
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +18,7 @@ from shapely import MultiPolygon, Polygon, box
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks" / "experiments"))
 from edge_kernel import NotExact, edge_intersection_areas  # noqa: E402
+from conftest import overlay_oracle  # noqa: E402
 from coterm.intersect import intersection_areas
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,16 +42,6 @@ def assert_same_tables(got, want, rel=1e-6, floor=1e-3):
     assert got.keys() == want.keys(), (sorted(got.keys() - want.keys())[:5], sorted(want.keys() - got.keys())[:5])
     for k, v in want.items():
         assert got[k] == pytest.approx(v, rel=rel), k
-
-
-def overlay_table(a, b):
-    gpd = pytest.importorskip("geopandas")
-    da = gpd.GeoDataFrame({"ia": np.arange(len(a))}, geometry=list(a), crs=27700)
-    db = gpd.GeoDataFrame({"ib": np.arange(len(b))}, geometry=list(b), crs=27700)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        ov = gpd.overlay(da, db, how="intersection")
-    return ov.ia.to_numpy(), ov.ib.to_numpy(), ov.area.to_numpy()
 
 
 # --------------------------------------------------------------------------------------------
@@ -161,7 +151,7 @@ def synthetic():
 def test_synthetic_independent_partitions_equal_overlay_and_the_current_kernel(synthetic):
     fine, other, _ = synthetic
     got = edge_intersection_areas(fine, other)
-    assert_same_tables(got, overlay_table(fine, other))
+    assert_same_tables(got, overlay_oracle(fine, other))
     assert_same_tables(got, intersection_areas(fine, other), rel=1e-9)
 
 
@@ -195,7 +185,7 @@ def test_real_catalogue_pairs_equal_the_current_kernel(pair):
     got = edge_intersection_areas(a, b)
     assert_same_tables(got, intersection_areas(a, b), rel=1e-6)
     if len(a) < 1000:
-        assert_same_tables(got, overlay_table(a, b), rel=1e-6)
+        assert_same_tables(got, overlay_oracle(a, b), rel=1e-6)
 
 
 # --------------------------------------------------------------------------------------------
