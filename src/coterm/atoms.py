@@ -23,24 +23,20 @@ __all__ = ["atom_table", "resolve_membership", "atom_pairs"]
 def atom_table(base_id: str) -> pd.DataFrame:
     """The atoms of a base (e.g. ``lsoa-2011``): index code; columns population, area_m2, x, y (EPSG:27700)."""
     from .catalog import catalog
+    from .io import read_bundled_parquet
 
     cat = catalog()
     base = cat.atom_base(base_id)
-    path = cat.path(base.file)
-    try:
-        df = pd.read_parquet(path)
-    except Exception as exc:
-        raise CatalogError(f"{path}: atom table for {base_id} is unreadable ({exc}); reinstall coterm") from None
+    df = read_bundled_parquet(cat.path(base.file), base.sha256, geo=False, what=f"atom table for {base_id}")
     df["code"] = df["code"].astype(str)
     return df.set_index("code").sort_index()
 
 
 @functools.lru_cache(maxsize=64)
-def _read_lookup(path: str, key: str, unit: str) -> pd.Series:
-    try:
-        df = pd.read_csv(path, dtype=str, usecols=[key, unit], keep_default_na=False)
-    except (OSError, ValueError) as exc:
-        raise CatalogError(f"{path}: lookup unreadable or lacks columns {key!r}, {unit!r} ({exc})") from None
+def _read_lookup(path: str, key: str, unit: str, sha256: str = "") -> pd.Series:
+    from .io import read_bundled_csv
+
+    df = read_bundled_csv(path, sha256, columns=[key, unit], what="atom lookup")
     df = df.drop_duplicates()
     dup = df[key][df[key].duplicated()]
     if len(dup):
@@ -54,7 +50,7 @@ def resolve_membership(entry) -> pd.Series:
 
     cat = catalog()
     d = entry.atoms
-    lookup = _read_lookup(str(cat.path(d.lookup)), d.key_column, d.unit_column)
+    lookup = _read_lookup(str(cat.path(d.lookup)), d.key_column, d.unit_column, d.sha256)
     if not d.via:
         return lookup.copy()
     via_entry = cat.get(d.via)

@@ -13,10 +13,11 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import CatalogError, UnknownLayerError
+from .errors import CatalogError, UnknownLayerError, shown
 
 __all__ = ["CatalogEntry", "AtomDef", "AtomBaseEntry", "Catalog", "catalog", "catalog_dir", "list_layers", "get_entry", "FAMILIES"]
 
+#: The families of public bodies, in display order: the one definition (the CLI, scenarios and the build use it).
 FAMILIES = ("council", "health", "police", "fire", "resilience", "statistical")
 
 
@@ -92,7 +93,7 @@ class Catalog:
                 return e
         near = difflib.get_close_matches(layer_id, self.ids(), n=3, cutoff=0.5)
         hint = f"did you mean {', '.join(near)}?" if near else "see `coterm layers` for the list"
-        raise UnknownLayerError(f"{layer_id!r} is not a catalogue layer id nor an existing file; {hint}")
+        raise UnknownLayerError(f"'{shown(layer_id)}' is not a catalogue layer id nor an existing file; {hint}")
 
     def atom_base(self, base_id: str) -> AtomBaseEntry:
         for b in self.atom_bases:
@@ -116,7 +117,49 @@ def catalog_dir() -> Path:
     return here / "_boundaries"
 
 
-_ENTRY_KEYS = set(CatalogEntry.__dataclass_fields__) - {"atoms", "extra"}
+SCHEMA = 1
+_TOP_KEYS = {"schema", "attribution", "attribution_html", "atom_base", "layer"}
+
+
+def _fields(cls) -> dict:
+    """Field name → the Python type its value must have in the TOML (str, int or bool), or None for nested tables."""
+    import dataclasses
+
+    out = {}
+    for f in dataclasses.fields(cls):
+        if f.name in ("atoms", "extra"):
+            continue
+        default = f.default if f.default is not dataclasses.MISSING else ""
+        out[f.name] = type(default)
+    return out
+
+
+def _checked(cls, item, where: str, path: Path, *, nested: dict | None = None):
+    """Build ``cls`` from a TOML table, refusing unknown keys, missing required keys and values of the wrong type."""
+    import dataclasses
+
+    if not isinstance(item, dict):
+        raise CatalogError(f"{path}: {where} must be a table, not {type(item).__name__}")
+    fields = _fields(cls)
+    allowed = set(fields) | set(nested or {})
+    unknown = sorted(set(item) - allowed)
+    if unknown:
+        raise CatalogError(f"{path}: {where} has unknown key(s) {', '.join(map(repr, unknown))}; the schema {SCHEMA} keys are: "
+                           f"{', '.join(sorted(allowed))} (a newer catalogue? update coterm)")
+    required = [f.name for f in dataclasses.fields(cls) if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING]
+    missing = [k for k in required if k not in item]
+    if missing:
+        raise CatalogError(f"{path}: {where} lacks required key(s) {', '.join(map(repr, missing))}")
+    kw = {}
+    for k, v in item.items():
+        if nested and k in nested:
+            kw[k] = _checked(nested[k], v, f"{where} [atoms]", path)
+            continue
+        want = fields[k]
+        if type(v) is not want:  # bool is not int, int is not float
+            raise CatalogError(f"{path}: {where}: {k} must be {want.__name__}, not {type(v).__name__} ({shown(v, 40)})")
+        kw[k] = v
+    return cls(**kw)
 
 
 def _parse(root: Path) -> Catalog:
@@ -127,18 +170,28 @@ def _parse(root: Path) -> Catalog:
         )
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise CatalogError(f"{path}: invalid TOML ({exc})") from None
-    entries = []
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, RecursionError) as exc:
+        raise CatalogError(f"{path}: invalid TOML ({shown(exc, 200)})") from None
+    if raw.get("schema") != SCHEMA:
+        got = "no schema key" if "schema" not in raw else f"schema = {shown(raw['schema'], 20)}"
+        raise CatalogError(f"{path}: has {got}; this coterm reads catalogue schema {SCHEMA}: rebuild it (make boundaries) or update coterm")
+    unknown = sorted(set(raw) - _TOP_KEYS)
+    if unknown:
+        raise CatalogError(f"{path}: unknown top-level key(s) {', '.join(map(repr, unknown))}; schema {SCHEMA} has {', '.join(sorted(_TOP_KEYS))}")
+    for k in ("attribution", "attribution_html"):
+        if not isinstance(raw.get(k, ""), str):
+            raise CatalogError(f"{path}: {k} must be a string")
+    entries, seen = [], set()
     for i, item in enumerate(raw.get("layer", []), 1):
-        try:
-            atoms = item.get("atoms")
-            known = {k: v for k, v in item.items() if k in _ENTRY_KEYS}
-            extra = {k: v for k, v in item.items() if k not in _ENTRY_KEYS and k != "atoms"}
-            entries.append(CatalogEntry(**known, atoms=AtomDef(**atoms) if atoms else None, extra=extra))
-        except TypeError as exc:
-            raise CatalogError(f"{path}: layer #{i} ({item.get('id', '?')}) is malformed: {exc}") from None
-    bases = tuple(AtomBaseEntry(**{k: v for k, v in b.items() if k in AtomBaseEntry.__dataclass_fields__}) for b in raw.get("atom_base", []))
+        lid = item.get("id", "?") if isinstance(item, dict) else "?"
+        e = _checked(CatalogEntry, item, f"layer #{i} ({shown(lid, 60)})", path, nested={"atoms": AtomDef})
+        if e.family not in FAMILIES:
+            raise CatalogError(f"{path}: layer {shown(e.id, 60)} has family '{shown(e.family, 40)}'; choose one of {', '.join(FAMILIES)}")
+        if e.id in seen:
+            raise CatalogError(f"{path}: layer id '{shown(e.id, 60)}' appears twice")
+        seen.add(e.id)
+        entries.append(e)
+    bases = tuple(_checked(AtomBaseEntry, b, f"atom_base #{i}", path) for i, b in enumerate(raw.get("atom_base", []), 1))
     return Catalog(root, tuple(entries), bases, raw.get("attribution", ""), raw.get("attribution_html", ""))
 
 

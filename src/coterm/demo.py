@@ -255,20 +255,16 @@ def _breakers(plan: DemoPlan, results: dict) -> pd.DataFrame:
 
 def _write_unit_gpkg(results: dict, path: Path) -> None:
     """One GeoPackage layer per council layer: its geometry and its class against each body (opens in QGIS)."""
-    import os
-
     import geopandas as gpd
-    import pyogrio
 
+    from .io import write_gpkg_layers
     from .layer import load_layer
-
-    # the folder is swapped in atomically by the caller; a fixed date keeps the file byte-identical
-    os.environ.setdefault("OGR_CURRENT_DATE", "2000-01-01T00:00:00.000Z")
 
     by_council: dict[str, list] = {}
     for (a, b), sc in sorted(results.items()):
         u = sc.units[sc.units.layer == "a"].set_index("code")
         by_council.setdefault(a, []).append((b, u))
+    layers = []
     for a, items in sorted(by_council.items()):
         lay = load_layer(a)
         df = pd.DataFrame({"code": lay.codes.astype(str), "name": lay.names.to_numpy()}, index=lay.codes)
@@ -276,5 +272,5 @@ def _write_unit_gpkg(results: dict, path: Path) -> None:
             df[f"class_vs_{b}"] = u["class"].reindex(df.index).fillna("outside").to_numpy()
             df[f"share_vs_{b}"] = u["dominant_share"].reindex(df.index).to_numpy()
             df[f"main_{b}"] = u["dominant_name"].reindex(df.index).fillna("").to_numpy()
-        gdf = gpd.GeoDataFrame(df.reset_index(drop=True), geometry=lay.frame.geometry.to_numpy(), crs=lay.crs)
-        pyogrio.write_dataframe(gdf, path, layer=a, driver="GPKG")
+        layers.append((a, gpd.GeoDataFrame(df.reset_index(drop=True), geometry=lay.frame.geometry.to_numpy(), crs=lay.crs)))
+    write_gpkg_layers(layers, path)  # deterministic (fixed date) and atomic

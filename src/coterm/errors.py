@@ -6,6 +6,7 @@ codes involved and says what to do. The CLI prints ``str(exc)`` and exits non-ze
 
 from __future__ import annotations
 
+import unicodedata
 import warnings
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "GeometryRepairWarning",
     "CoverageWarning",
     "warn",
+    "shown",
 ]
 
 
@@ -89,3 +91,32 @@ class CoverageWarning(CotermWarning):
 def warn(message: str, category: type[Warning] = CotermWarning) -> None:
     """Issue a coterm warning attributed to the caller's caller (the user's code)."""
     warnings.warn(message, category, stacklevel=3)
+
+
+def shown(value, limit: int = 80) -> str:
+    r"""A value from data as it may appear in a one-line message: invisible characters escaped, long values cut.
+
+    Control, format (U+200B, U+202E...), line and paragraph separators become ``\n``, ``\u200b``...,
+    so a code that differs from another only by an invisible character shows where; values longer than
+    ``limit`` characters are cut with the total length stated (a 1 MB code gives a short line).
+
+    >>> print(shown("E0600\u200b0001"))
+    E0600\u200b0001
+    >>> print(shown("x" * 1000, limit=10))
+    xxxxxxxxxx… (1000 characters)
+    """
+    text = str(value)
+    cut = text[:limit]
+    out = []
+    for ch in cut:
+        cat = unicodedata.category(ch)
+        if ch == "\\":
+            out.append(ch)
+        elif cat in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp") or (cat == "Zs" and ch != " "):
+            out.append(ch.encode("unicode_escape").decode("ascii"))
+        else:
+            out.append(ch)
+    res = "".join(out)
+    if len(text) > limit:
+        res += f"… ({len(text)} characters)"
+    return res

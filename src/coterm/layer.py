@@ -219,18 +219,10 @@ def make_layer(gdf, *, id: str, title: str | None = None, code: str | None = Non
 
 
 @functools.lru_cache(maxsize=64)
-def _read_catalog_frame(path: str):
-    import geopandas as gpd
+def _read_catalog_frame(path: str, sha256: str = ""):
+    from .io import read_bundled_parquet
 
-    from .errors import DataFileError
-
-    try:
-        gdf = gpd.read_parquet(path)
-    except FileNotFoundError:
-        raise DataFileError(f"{path}: bundled layer file is missing; reinstall coterm") from None
-    except Exception as exc:
-        raise DataFileError(f"{path}: bundled layer file is unreadable ({exc}); reinstall coterm") from None
-    return gdf
+    return read_bundled_parquet(path, sha256, what="bundled layer file")
 
 
 def _load_catalog_layer(entry) -> Layer:
@@ -239,7 +231,7 @@ def _load_catalog_layer(entry) -> Layer:
 
     cat = catalog()
     path = cat.path(entry.file)
-    raw = _read_catalog_frame(str(path))
+    raw = _read_catalog_frame(str(path), entry.sha256)
     frame = raw.set_index(raw[entry.code_field].astype(str).rename("code"))
     frame = frame.rename(columns={entry.name_field: "name"})[["name", "geometry"]].sort_index()
     frame = frame.copy()  # callers may modify their copy; the cache stays intact
@@ -252,7 +244,7 @@ def _load_catalog_layer(entry) -> Layer:
     )
 
 
-_FILE_SUFFIXES = {".gpkg", ".geojson", ".json", ".shp", ".zip", ".fgb", ".parquet", ".geoparquet", ".gml", ".kml"}
+from .io.vector import VECTOR_SUFFIXES as _FILE_SUFFIXES  # noqa: E402 - light module: no GDAL at import
 
 
 def load_layer(id_or_path, *, code: str | None = None, name: str | None = None, layer: str | None = None, crs=None) -> Layer:

@@ -178,6 +178,7 @@ class _Problems:
 def _catalogue_code_index() -> pd.DataFrame:
     """code, name, layer of every catalogue layer (read from the code/name columns only)."""
     from .catalog import catalog
+    from .io import read_bundled_parquet
 
     cat = catalog()
     frames = []
@@ -185,7 +186,7 @@ def _catalogue_code_index() -> pd.DataFrame:
         if e.family == "statistical":
             continue
         try:
-            df = pd.read_parquet(cat.path(e.file), columns=[e.code_field, e.name_field])
+            df = read_bundled_parquet(cat.path(e.file), e.sha256, columns=[e.code_field, e.name_field], geo=False)
         except Exception:  # noqa: BLE001 - a missing file only loses a hint
             continue
         frames.append(pd.DataFrame({"code": df[e.code_field].astype(str).to_numpy(),

@@ -14,6 +14,7 @@ import shapely
 
 import coterm
 import coterm.io
+import coterm.io.outputs
 from coterm.errors import OutputError
 from coterm.report import write_compare_outputs
 from conftest import X0, Y0, square
@@ -116,7 +117,7 @@ def test_a_full_disk_while_writing_raises_output_error_and_leaves_the_previous_o
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         return real_replace(src, dst)
 
-    monkeypatch.setattr(coterm.io.os, "replace", full_disk)
+    monkeypatch.setattr(coterm.io.outputs.os, "replace", full_disk)
     with pytest.raises(OutputError) as info:
         write_compare_outputs(sc, out)
     msg = str(info.value)

@@ -1,0 +1,150 @@
+"""Tables in and out: CSV, JSON, Parquet and GeoPackage writers, and the bundled catalogue's files.
+
+Bundled files (``boundaries/``) are checked against the catalogue's ``sha256`` the first time a
+process reads them (the digest is cached by path, size and modification time, so it is computed
+once per process); a file that does not match is refused naming the file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from ..errors import CatalogError, DataFileError, shown
+from .outputs import atomic_path, atomic_write, write_text
+
+__all__ = ["write_csv", "write_json", "dumps_json", "clean_json", "write_gpkg", "write_gpkg_layers", "verify_sha256",
+           "read_bundled_parquet", "read_bundled_csv", "read_parquet_table"]
+
+# GDAL stamps the write time into gpkg_contents; a fixed date keeps reruns byte-identical.
+FIXED_DATE = "2000-01-01T00:00:00.000Z"
+
+_VERIFIED: dict[tuple[str, int, int], str] = {}
+
+
+def verify_sha256(path: str | os.PathLike, expected: str, *, what: str = "bundled file") -> Path:
+    """Refuse a bundled file whose SHA-256 is not the catalogue's (computed once per process and file)."""
+    path = Path(path)
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise CatalogError(f"{path}: {what} is missing; reinstall coterm (or fix COTERM_BOUNDARIES)") from None
+    except OSError as exc:
+        raise CatalogError(f"{path}: {what} cannot be read ({exc.strerror or exc}); reinstall coterm") from None
+    if not expected:
+        raise CatalogError(f"{path}: the catalogue gives no sha256 for this {what}; rebuild the catalogue (make boundaries)")
+    key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
+    digest = _VERIFIED.get(key)
+    if digest is None:
+        h = hashlib.sha256()
+        with open(path, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+        digest = h.hexdigest()
+        _VERIFIED[key] = digest
+    if digest != expected.lower():
+        raise CatalogError(f"{path}: {what} does not match the catalogue (sha256 {digest[:12]}…, expected {expected[:12]}…); "
+                           "it was changed or damaged: reinstall coterm or rebuild the catalogue")
+    return path
+
+
+def read_bundled_parquet(path, sha256: str, *, columns=None, geo: bool = True, what: str = "bundled layer file"):
+    """Read a verified bundled (Geo)Parquet file."""
+    verify_sha256(path, sha256, what=what)
+    try:
+        if geo:
+            import geopandas as gpd
+
+            return gpd.read_parquet(path, columns=columns)
+        import pandas as pd
+
+        return pd.read_parquet(path, columns=columns)
+    except Exception as exc:  # noqa: BLE001 - pyarrow raises many types
+        raise CatalogError(f"{path}: {what} is unreadable ({shown(exc, 200)}); reinstall coterm") from None
+
+
+def read_bundled_csv(path, sha256: str, *, columns, what: str = "bundled lookup"):
+    """Read a verified bundled CSV as text columns (codes stay text: no NA guessing)."""
+    import pandas as pd
+
+    verify_sha256(path, sha256, what=what)
+    try:
+        return pd.read_csv(path, dtype=str, usecols=list(columns), keep_default_na=False)
+    except (OSError, ValueError) as exc:
+        raise CatalogError(f"{path}: {what} unreadable or lacks columns {', '.join(map(repr, columns))} ({shown(exc, 200)})") from None
+
+
+def read_parquet_table(path, *, columns=None):
+    """Read a (Geo)Parquet file given by a user; one-line DataFileError if it is not one."""
+    import geopandas as gpd
+
+    try:
+        return gpd.read_parquet(path, columns=columns)
+    except Exception as exc:  # noqa: BLE001
+        raise DataFileError(f"{shown(path, 200)}: cannot be read as GeoParquet ({shown(exc, 200)}); is the file complete?") from None
+
+
+def write_csv(df, path: str | os.PathLike, *, index: bool = False) -> None:
+    """Write a DataFrame as UTF-8 CSV with ``\\n`` line endings and round-trippable floats."""
+    with atomic_write(path) as fh:
+        df.to_csv(fh, index=index, lineterminator="\n", float_format="%.10g")
+
+
+def _json_default(obj):
+    import numpy as np
+
+    if isinstance(obj, np.integer):
+        return int(obj)
+    if isinstance(obj, np.floating):
+        return None if np.isnan(obj) else float(obj)
+    if isinstance(obj, np.bool_):
+        return bool(obj)
+    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
+
+
+def clean_json(obj):
+    """Replace NaN/inf by None (JSON has no NaN) recursively and round floats to 10 significant digits."""
+    import math
+
+    import numpy as np
+
+    if isinstance(obj, dict):
+        return {str(k): clean_json(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [clean_json(v) for v in obj]
+    if isinstance(obj, (float, np.floating)):
+        f = float(obj)
+        return None if not math.isfinite(f) else float(f"{f:.10g}")
+    if isinstance(obj, np.integer):
+        return int(obj)
+    if isinstance(obj, np.bool_):
+        return bool(obj)
+    return obj
+
+
+def dumps_json(obj) -> str:
+    return json.dumps(clean_json(obj), indent=2, ensure_ascii=False, default=_json_default) + "\n"
+
+
+def write_json(obj, path: str | os.PathLike) -> None:
+    write_text(dumps_json(obj), path)
+
+
+def write_gpkg_layers(layers, path: str | os.PathLike) -> None:
+    """Write several GeoDataFrames as the layers of one GeoPackage, deterministically and atomically.
+
+    ``layers`` is an iterable of (layer name, GeoDataFrame), written in that order.
+    """
+    from .vector import gdal
+
+    pyogrio = gdal()
+    with atomic_path(path) as tmp:
+        for name, gdf in layers:
+            pyogrio.write_dataframe(gdf, tmp, layer=name, driver="GPKG")
+
+
+def write_gpkg(gdf, path: str | os.PathLike, *, layer: str) -> None:
+    """Write a GeoPackage deterministically (fixed timestamps) and atomically."""
+    write_gpkg_layers([(layer, gdf)], path)
