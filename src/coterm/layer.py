@@ -105,7 +105,7 @@ def _as_codes(series: pd.Series, source: str, column: str) -> pd.Series:
     if len(dup):
         uniq = sorted(set(dup))
         raise CodeError(
-            f"{source}: duplicate unit codes in column {column!r}: {', '.join(uniq[:10])}{' ...' if len(uniq) > 10 else ''} "
+            f"{source}: duplicate unit codes in column {column!r}: {_codes_list(uniq)} "
             f"({len(uniq)} code(s)); each unit needs a unique code (dissolve parts first)"
         )
     return codes
@@ -118,6 +118,7 @@ def _clean_geometries(gdf, codes: pd.Series, source: str):
     geoms = gdf.geometry.to_numpy()
     missing = pd.isna(geoms)
     geoms = np.where(missing, shapely.Polygon(), geoms)
+    geoms = _finite_2d(geoms, codes, source)
     types = shapely.get_type_id(geoms)
     polygonal = np.isin(types, [3, 6])  # Polygon, MultiPolygon
     collection = types == 7
@@ -168,6 +169,27 @@ def _clean_geometries(gdf, codes: pd.Series, source: str):
     return geoms, ~empty
 
 
+def _finite_2d(geoms, codes, source: str):
+    """Drop Z/M (areas are planar) and refuse non-finite or absurdly large coordinates, naming the units.
+
+    A NaN vertex must not be "repaired" into another shape, nor 1e200 give an infinite area.
+    """
+    import shapely
+
+    from .crs import _LIMIT
+
+    if shapely.has_z(geoms).any() or (hasattr(shapely, "has_m") and shapely.has_m(geoms).any()):
+        geoms = shapely.force_2d(geoms)
+    xy, owner = shapely.get_coordinates(geoms, return_index=True)
+    bad = ~np.isfinite(xy).all(axis=1) | (np.abs(np.nan_to_num(xy, nan=0.0)) > _LIMIT).any(axis=1)
+    if bad.any():
+        units = np.unique(owner[bad])
+        what = "not finite numbers (NaN or infinite)" if (~np.isfinite(xy[bad])).any() else f"beyond ±{_LIMIT:.0e}, which no place has"
+        raise GeometryError(f"{source}: {len(units)} unit(s) have coordinates that are {what}: {_codes_list(codes.to_numpy()[units])}; "
+                            "fix or drop those features")
+    return geoms
+
+
 def _polygonal_only(geoms):
     import shapely
 
@@ -181,7 +203,9 @@ def _polygonal_only(geoms):
 
 
 def _codes_list(codes, n: int = 10) -> str:
-    codes = [str(c) for c in codes]
+    from .errors import shown
+
+    codes = [shown(c, 40) for c in codes]
     return ", ".join(codes[:n]) + (f" ... ({len(codes)} in all)" if len(codes) > n else "")
 
 

@@ -271,11 +271,11 @@ def _atom_overlap(a, b):
 
 def _same_crs(a, b):
     """Both layers in the working metric CRS of A's extent (never measure in Web Mercator or UTM by accident)."""
-    from .crs import require_metric, working_crs_for
+    from .crs import require_metric, working_crs_for_frames
 
     for lay in (a, b):
         require_metric(lay.crs, source=lay.source or lay.id)
-    target = working_crs_for(a.frame.total_bounds, a.crs)
+    target = working_crs_for_frames(a.frame, b.frame)  # BNG only when both lie in Great Britain
     if not a.crs.equals(target):
         a = a.replace(frame=a.frame.to_crs(target))
     if not b.crs.equals(target):
