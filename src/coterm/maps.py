@@ -173,10 +173,9 @@ def save_map(m, path) -> Path:
 
     Returns the path written.
     """
-    from .io import atomic_write
+    from .io import atomic_write, ensure_parent
 
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path = ensure_parent(path)  # one-line OutputError when the folder cannot be created
     html = render_html(m)
     with atomic_write(path, "w") as fh:
         fh.write(html)

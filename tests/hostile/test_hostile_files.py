@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 import contextlib
 import os
+import re
 import subprocess
 import zipfile
 

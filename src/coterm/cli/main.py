@@ -64,16 +64,50 @@ def cli(ctx, debug):
     ctx.obj["debug"] = debug
 
 
+_SIGNALLED: list[int] = []
+
+
+def stop_on_signals() -> None:
+    """Make SIGTERM and SIGHUP stop coterm as Ctrl-C does: outputs being built are removed, nothing partial is left.
+
+    The handler raises KeyboardInterrupt in the main thread, so every atomic writer's cleanup runs;
+    :func:`main` then prints one line naming the signal and exits 128 + its number.
+    """
+    import signal
+
+    def handler(signum, frame):
+        _SIGNALLED.append(signum)
+        raise KeyboardInterrupt
+
+    for name in ("SIGTERM", "SIGHUP"):
+        sig = getattr(signal, name, None)
+        if sig is not None:
+            signal.signal(sig, handler)
+
+
+def _interrupted() -> None:
+    import contextlib
+    import signal
+
+    if _SIGNALLED:
+        name = signal.Signals(_SIGNALLED[0]).name
+        with contextlib.suppress(Exception):  # after SIGHUP the terminal may be gone
+            click.echo(f"coterm: stopped by {name}; no partial output was left behind", err=True)
+        sys.exit(128 + _SIGNALLED[0])
+    click.echo("coterm: interrupted; no partial output was left behind", err=True)
+    sys.exit(130)
+
+
 def main(argv=None) -> None:
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     warnings.showwarning = _show_warning
+    stop_on_signals()
     from ..errors import CotermError
 
     try:
         cli.main(args=argv, prog_name="coterm", standalone_mode=False)
     except click.exceptions.Abort:
-        click.echo("coterm: interrupted; no partial output was left behind", err=True)
-        sys.exit(130)
+        _interrupted()
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
@@ -83,8 +117,7 @@ def main(argv=None) -> None:
         click.echo(f"coterm: error: {exc}", err=True)
         sys.exit(2)
     except KeyboardInterrupt:
-        click.echo("coterm: interrupted; no partial output was left behind", err=True)
-        sys.exit(130)
+        _interrupted()
     except BrokenPipeError:
         sys.exit(0)
     except Exception as exc:  # a bug: one line, traceback with --debug
