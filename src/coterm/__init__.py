@@ -42,7 +42,7 @@ __all__ = [
 _LAZY = {
     "coterminosity_map": "maps", "scenario_map": "maps", "save_map": "maps",
     "load_scenario": "scenarios", "apply_scenario": "scenarios", "check_scenario": "scenarios",
-    "compare_scenario": "compare",
+    "compare_scenario": "scenarios",
     "run_demo": "demo",
 }
 

@@ -40,7 +40,7 @@ def map_(a, b, scenario, weight, mode, min_share, output, tiles, cdn, crs):
 
     tiles = None if tiles in (None, "", "none") else tiles
     if scenario is not None:
-        from ..compare import compare_scenario
+        from ..scenarios import compare_scenario
         from ..scenario_map import scenario_result_map
 
         # with --scenario: `coterm map --scenario F [PARTNER]` or `coterm map --scenario F LAYER PARTNER`

@@ -78,7 +78,7 @@ def scenario(args, against, weight, mode, min_share, out_dir, show_all, as_json)
         return
     if len(args) != 1:
         raise click.UsageError("give one scenario file (or: coterm scenario check FILE...)")
-    from ..compare import compare_scenario
+    from ..scenarios import compare_scenario
 
     partners = [p.strip() for p in against.split(",") if p.strip()]
     res = compare_scenario(args[0], against=partners, by=weight, mode=mode, min_share=min_share)
