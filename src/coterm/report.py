@@ -219,3 +219,32 @@ def write_scenario_outputs(result, out: str | Path, *, exact_csv: bool = False) 
         write_table(result.changed_units, tmp / "changed_units.csv", exact=exact_csv)
         write_json(result.to_dict(), tmp / "summary.json")
     return Path(out)
+
+
+def units_frame(layer) -> tuple[pd.DataFrame, dict]:
+    """Every unit of a layer: code, name, area_km2, population; and the basis of those figures.
+
+    Population is summed over the layer's LSOA building blocks (atom layers: exact) or apportioned by
+    LSOA representative points (other layers; empty where no LSOA point falls in a unit, e.g.
+    outside England and Wales). Area is the polygon's area in the working CRS.
+    """
+    from .overlap import overlap
+
+    ov = overlap(layer, layer, weight="population")
+    u = ov.units_a
+    df = pd.DataFrame({"code": layer.codes.astype(str), "name": layer.names.reindex(layer.codes).to_numpy(),
+                       "area_km2": (layer.frame.geometry.area.to_numpy(dtype=float) / 1e6).round(4),
+                       "population": u["population"].reindex(layer.codes).to_numpy(dtype=float)})
+    if ov.mode == "atoms":
+        try:
+            from .catalog import catalog
+
+            src = catalog().atom_base(layer.atom_base).population_source
+        except Exception:  # noqa: BLE001 - a basis line only
+            src = layer.atom_base
+        pop = f"summed over {layer.atom_base} building blocks: {src}"
+    else:
+        pop = "apportioned by LSOA representative points (ONS LSOA populations); empty where no LSOA point falls"
+    crs = layer.crs.to_string() if layer.crs is not None else "unknown CRS"
+    return df.sort_values("code", kind="stable").reset_index(drop=True), {"area": f"km², measured in {crs}",
+                                                                         "population": pop}

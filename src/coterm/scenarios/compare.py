@@ -19,7 +19,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from ..errors import ScenarioError
+from ..errors import ScenarioError, UnknownLayerError
 from .apply import before_layer, merge_mapping, scenario_layer
 from .find import base_layer, default_partners, load_scenario
 from .validate import _validate
@@ -252,7 +252,13 @@ def compare_scenario(scenario, against=(), *, by: str = "population", layer=None
     notes, _ = _validate(sc, base)
     if isinstance(against, (str, bytes)):
         against = [against]
-    against = list(against) or list(sc.against) or default_partners(base.id if base.entry is not None else sc.layer)
+    against = list(against) or list(sc.against)
+    if not against:
+        try:
+            against = default_partners(base.id if base.entry is not None else sc.layer)
+        except UnknownLayerError:
+            raise ScenarioError(f"{sc.file}: the scenario changes {base.id}, which is not a catalogue layer, so coterm cannot "
+                                "choose partner layers; name them (CLI: --against ID[,ID...]; Python: against=[...])") from None
     before_lay = before_layer(sc, base, geometry=geometry)
     after_lay = scenario_layer(base, sc, geometry=geometry, check=False)
     mapping, names = merge_mapping(sc)

@@ -82,7 +82,7 @@ def parse_scenario_text(text: str, *, path: Path | str = "<scenario>", fmt: str 
         sc = _parse_toml(text, path)
         if layer is not None and layer != sc.layer:
             raise _fail(sc.where(key="layer"), f"the file changes layer {sc.layer!r} but {layer!r} was asked for; "
-                        "drop --layer or fix the file's `layer`")
+                        "drop --base (Python: layer=) or fix the file's `layer`")
     _check_structure(sc)
     return sc
 
@@ -151,6 +151,9 @@ _LINE_COL_RE = re.compile(r"\(at line (\d+), column (\d+)\)")
 def _parse_toml(text: str, path: Path) -> Scenario:
     try:
         raw = tomllib.loads(text)
+    except RecursionError:
+        raise ScenarioError(f"{path}: arrays or tables nested too deeply for TOML to read; a scenario needs at most "
+                            "two levels ([[merge]] tables holding lists of codes)") from None
     except tomllib.TOMLDecodeError as exc:
         msg = str(exc)
         m = _LINE_COL_RE.search(msg)
