@@ -82,10 +82,9 @@ def spreadsheet_safe(df: pd.DataFrame) -> pd.DataFrame:
         s = out[col]
         if s.dtype != object and not isinstance(s.dtype, pd.StringDtype):
             continue
-        is_text = s.map(lambda v: isinstance(v, str))
-        risky = is_text & s.astype(str).str.startswith(_FORMULA_START)
-        if risky.any():
-            out[col] = s.where(~risky, "'" + s.astype(str))
+        risky = [isinstance(v, str) and v.startswith(_FORMULA_START) for v in s]
+        if any(risky):
+            out[col] = [("'" + v) if r else v for v, r in zip(s, risky)]
     header = [("'" + c) if isinstance(c, str) and c.startswith(_FORMULA_START) else c for c in out.columns]
     out.columns = header
     return out
