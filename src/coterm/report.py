@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 __all__ = ["summary_lines", "write_compare_outputs", "sensitivity_table", "SENSITIVITY_SHARES", "pct", "one_line", "message_line",
-           "spreadsheet_safe", "write_table"]
+           "spreadsheet_safe", "write_table", "csv_text"]
 
 SENSITIVITY_SHARES = (0.001, 0.005, 0.01, 0.02, 0.05)
 COMPARE_OUTPUTS = ("units.csv", "partners.csv", "pairs.csv", "slivers.csv", "summary.json", "sensitivity.csv")
@@ -64,6 +64,10 @@ def message_line(text) -> str:
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+def _is_text(s: pd.Series) -> bool:
+    return s.dtype == object or isinstance(s.dtype, pd.StringDtype)
+
+
 def spreadsheet_safe(df: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``df`` whose text cells cannot run as spreadsheet formulas (OWASP's advice).
 
@@ -80,7 +84,7 @@ def spreadsheet_safe(df: pd.DataFrame) -> pd.DataFrame:
     out = df.copy()
     for col in out.columns:
         s = out[col]
-        if s.dtype != object and not isinstance(s.dtype, pd.StringDtype):
+        if not _is_text(s):
             continue
         risky = [isinstance(v, str) and v.startswith(_FORMULA_START) for v in s]
         if any(risky):
@@ -90,11 +94,26 @@ def spreadsheet_safe(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_table(df: pd.DataFrame, path, *, exact: bool = False) -> None:
-    """Write a CSV meant for people: formula-safe unless ``exact`` (see :func:`spreadsheet_safe`)."""
-    from .io import write_csv
+def csv_text(df: pd.DataFrame, *, exact: bool = False) -> str:
+    """A table meant for people as CSV text: formula-safe unless ``exact`` (see :func:`spreadsheet_safe`).
 
-    write_csv(df if exact else spreadsheet_safe(df), path)
+    ``\n`` line endings and round-trippable floats. A table with a text cell holding a carriage return
+    has every text cell quoted: Python's csv module does not quote a lone ``\r`` when the line ending
+    is ``\n``, and readers would split the row there.
+    """
+    import csv
+
+    df = df if exact else spreadsheet_safe(df)
+    has_cr = any(isinstance(v, str) and "\r" in v for col in df.columns if _is_text(df[col]) for v in df[col])
+    return df.to_csv(index=False, lineterminator="\n", float_format="%.10g",
+                     quoting=csv.QUOTE_NONNUMERIC if has_cr else csv.QUOTE_MINIMAL)
+
+
+def write_table(df: pd.DataFrame, path, *, exact: bool = False) -> None:
+    """Write :func:`csv_text` of ``df`` to ``path`` atomically (UTF-8)."""
+    from .io import write_text
+
+    write_text(csv_text(df, exact=exact), path)
 
 
 def _label(name, code) -> str:

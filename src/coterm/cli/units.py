@@ -33,10 +33,9 @@ def units(layer, code_col, name_col, file_layer, crs, as_json, as_csv, exact_csv
         click.echo(dumps_json({"layer": lay.id, "title": lay.title, "basis": basis, "units": df.to_dict(orient="records")}), nl=False)
         return
     if as_csv:
-        from ..report import spreadsheet_safe
+        from ..report import csv_text
 
-        out = df if exact_csv else spreadsheet_safe(df)
-        click.echo(out.to_csv(index=False, lineterminator="\n", float_format="%.10g"), nl=False)
+        click.echo(csv_text(df, exact=exact_csv), nl=False)
         return
     opt.echo(f"{lay.title} ({lay.id}): {len(df)} units")
     opt.echo(f"area: {basis['area']}; population: {basis['population']}")
