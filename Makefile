@@ -24,8 +24,9 @@ browser:
 demo: install
 	$(BIN)/coterm demo --out maps
 
+# the suite on two processes (pytest-xdist) plus every docstring example in the package
 test: install-test browser
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2 --doctest-modules src/coterm tests
 
 bench: install-test
 	$(BIN)/python benchmarks/run.py

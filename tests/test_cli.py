@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -58,15 +59,25 @@ def test_compare_writes_units_pairs_slivers_and_summary_and_kept_plus_dropped_is
     out = tmp_path / "res"
     p = run("compare", "ltla-2021-buc", "ccg-2020-buc", "--mode", "geometry", "--by", "area", "--out", out)
     assert "split units of ltla-2021-buc" in p.stdout
-    units = pd.read_csv(out / "units.csv", dtype=str)
-    assert list(units.columns[:9]) == ["layer", "code", "name", "class", "n_partners", "dominant_code", "dominant_name", "dominant_share", "partners"]
+    units = pd.read_csv(out / "units.csv", dtype={"code": str, "dominant_code": str})
+    assert list(units.columns[:8]) == ["layer", "code", "name", "class", "n_partners", "dominant_code", "dominant_name", "dominant_share"]
     pairs, slivers = pd.read_csv(out / "pairs.csv"), pd.read_csv(out / "slivers.csv")
     assert len(slivers) > 100  # independently generalised BUC files: many slivers
     assert (slivers[["share_of_a", "share_of_b"]].max(axis=1) < 0.01).all()
     summary = json.loads((out / "summary.json").read_text())
-    whole = pairs.area_m2.sum() + slivers.area_m2.sum()
     assert summary["slivers"]["area_km2"] == pytest.approx(slivers.area_m2.sum() / 1e6, rel=1e-6)
-    assert whole > 1.2e11  # England, ~130,000 km²
+    # kept + dropped = the whole intersection: A's area that B covers, to the square metre
+    a_units = units[units.layer == "ltla-2021-buc"]
+    covered = a_units.area_m2.sum() - summary["uncovered"]["a_area_km2"] * 1e6
+    assert pairs.area_m2.sum() + slivers.area_m2.sum() == pytest.approx(covered, rel=1e-9)
+    assert covered > 1.2e11  # England, ~130,000 km²
+    # partners.csv lists every kept pair once from each side, with the units' shares
+    partners = pd.read_csv(out / "partners.csv", dtype={"code": str, "partner_code": str})
+    assert len(partners) == 2 * len(pairs)
+    a_side = partners[partners.layer == "ltla-2021-buc"].merge(pairs, left_on=["code", "partner_code"], right_on=["a_code", "b_code"])
+    assert len(a_side) == len(pairs) and (a_side.share - a_side.share_of_a).abs().max() < 1e-9
+    split = units[(units.layer == "ltla-2021-buc") & (units["class"] == "split")]
+    assert (partners[partners.code.isin(split.code) & (partners.layer == "ltla-2021-buc")].groupby("code").size() >= 2).all()
 
 
 def test_compare_sensitivity_shows_class_counts_at_five_thresholds():
@@ -78,7 +89,18 @@ def test_compare_sensitivity_shows_class_counts_at_five_thresholds():
 
 def test_reconcile_reports_how_far_the_two_engines_agree():
     d = json.loads(run("reconcile", "ltla-2021", "icb-2022", "--json").stdout)
-    assert d["agreement"]["ltla-2021"] == 1.0  # same LSOA base: geometry agrees with atoms
+    assert d["agreement"] == {"ltla-2021": 1.0, "icb-2022": 1.0}  # same LSOA polygons: geometry agrees with atoms
+    assert d["units"] == []
+
+
+def test_reconcile_explains_a_disagreement_by_the_partners_each_engine_finds():
+    from coterm.reconcile import _why
+
+    # codes with ':' and ';' are plain dictionary keys now, not parsed out of a "code:share;..." string
+    assert _why({"E:1": 0.9, "X;2": 0.1}, {"E:1": 0.97, "G,3": 0.03}) == (
+        "geometry finds partner(s) G,3 (3.0%) that the lookup does not: generalised boundaries disagree; "
+        "the lookup places part in X;2 (10.0%) which geometry drops as a sliver or misses")
+    assert _why({"E1": 1.0}, {"E1": 1.0}) == "same partners, a partner's class differs"
 
 
 def test_errors_are_one_line_with_a_non_zero_exit_and_no_traceback(tmp_path):
@@ -118,12 +140,15 @@ def test_map_writes_an_offline_html_file_within_the_size_budget(tmp_path):
     run("map", "ltla-2021", "icb-2022", "-o", out)
     html = out.read_text()
     assert out.stat().st_size <= 4_000_000
-    assert "<script src=\"http" not in html and "L.map(" in html or "L.map" in html
+    # offline: no script, stylesheet or image is fetched from the network, and Leaflet is inlined
+    assert re.search(r"<(script|link|img)[^>]+(src|href)=[\"']?(https?:)?//", html) is None
+    assert "L.map(" in html or "L.map" in html
+    assert "Hartlepool" in html and "NHS North East and North Cumbria Integrated Care Board" in html  # both layers' units are there
 
 
 def test_help_lists_every_command():
     out = run("--help").stdout
-    for cmd in ("layers", "show", "compare", "reconcile", "scenario", "map", "demo"):
+    for cmd in ("layers", "show", "units", "compare", "reconcile", "scenario", "map", "demo"):
         assert cmd in out
 
 

@@ -50,7 +50,7 @@ def test_overlap_b_a_is_the_transpose_of_overlap_a_b_and_classes_follow(ax, ay, 
     assert t.table[cols].round(6).equals(ba.table[cols].round(6))
     s_ab, s_ba = coterm.score(ab), coterm.score(ba)
     assert s_ab.unit_classes("a").to_dict() == s_ba.unit_classes("b").to_dict()
-    from coterm.compare import flatten_indices
+    from coterm.scenarios import flatten_indices
 
     fa = flatten_indices({"a_to_b": s_ab.indices["a_to_b"]})
     fb = flatten_indices({"a_to_b": s_ba.indices["b_to_a"]})

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 from test_scenarios_toys import atom_layer, toy_atoms, toy_counties, toy_districts, toy_health  # noqa: F401  (fixtures)
 
-from coterm.compare import compare_scenario
+from coterm.scenarios import compare_scenario
 from coterm.overlap import overlap
-from coterm.scenario_files import parse_scenario_text
+from coterm.scenarios import parse_scenario_text
 from coterm.scenarios import apply_scenario, scenario_layer
 from coterm.scoring import score
 
@@ -95,16 +95,14 @@ def test_a_transfer_moves_blocks_and_reruns_the_atom_overlap(toy_districts, toy_
     assert after.overlap.all_pairs()["measure"].sum() == pytest.approx(r.before[toy_health.id].overlap.all_pairs()["measure"].sum())
 
 
-def test_a_clipped_transfer_via_another_layer_moves_only_the_part_in_the_source(toy_districts, toy_health):
+def test_a_clipped_transfer_via_another_layer_moves_only_the_part_in_the_source(toy_districts, toy_health, monkeypatch):
     sc = scenario('[[transfer]]\nfrom = "E07000101"\nto = "E07000100"\nvia = "toy-health"\nclip = true\nblocks = ["H1"]\n')
-    from coterm import scenarios
+    from coterm.scenarios import validate
 
-    real = scenarios._resolve_layer_ref
-    scenarios._resolve_layer_ref = lambda s, ref, key, line=None: toy_health if ref == "toy-health" else real(s, ref, key, line)
-    try:
-        after = scenario_layer(toy_districts, sc)
-    finally:
-        scenarios._resolve_layer_ref = real
+    real = validate._resolve_layer_ref
+    monkeypatch.setattr(validate, "_resolve_layer_ref",
+                        lambda s, ref, key, line=None: toy_health if ref == "toy-health" else real(s, ref, key, line))
+    after = scenario_layer(toy_districts, sc)
     assert sorted(after.membership[after.membership == "E07000100"].index) == ["L0", "L1", "L2"]
 
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from coterm.errors import ScenarioError
-from coterm.scenario_files import read_scenario
+from coterm.scenarios import read_scenario
 from coterm.scenarios import check_scenario, load_scenario
 
 from test_scenarios_toys import catalogue, toy_atoms, toy_districts, toy_health  # noqa: F401  (fixtures)

@@ -12,7 +12,7 @@ import pytest
 from test_scenarios_toys import catalogue  # noqa: F401  (fixture)
 
 import coterm
-from coterm.compare import compare_scenario
+from coterm.scenarios import compare_scenario
 from coterm.scenarios import check_scenario, list_scenarios, load_scenario, scenario_layer, scenarios_dir
 
 ROOT = Path(__file__).resolve().parents[1]

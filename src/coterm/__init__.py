@@ -4,10 +4,6 @@ The public API. Submodules are imported on first use, so ``import coterm`` (and 
 ``--help``) stay fast and folium is imported only when a map is made.
 """
 
-from __future__ import annotations
-
-import importlib
-
 from .catalog import get_entry, list_layers
 from .errors import CotermError
 from .layer import Layer, load_layer
@@ -22,6 +18,7 @@ __all__ = [
     "CotermError",
     "Layer",
     "Overlap",
+    "ScenarioResult",
     "Scores",
     "apply_scenario",
     "check_scenario",
@@ -42,7 +39,7 @@ __all__ = [
 _LAZY = {
     "coterminosity_map": "maps", "scenario_map": "maps", "save_map": "maps",
     "load_scenario": "scenarios", "apply_scenario": "scenarios", "check_scenario": "scenarios",
-    "compare_scenario": "compare",
+    "compare_scenario": "scenarios", "ScenarioResult": "scenarios",
     "run_demo": "demo",
 }
 
@@ -51,7 +48,7 @@ def _version() -> str:
     try:
         from importlib.metadata import version
 
-        return version("coterm")
+        return version("coterminosity")
     except Exception:  # running from a source tree without installation
         from ._version import __version__ as v
 
@@ -75,11 +72,14 @@ def compare_layers(a, b, **kwargs):
 
 def __getattr__(name: str):
     if name in _LAZY:
-        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+        from importlib import import_module
+
+        value = getattr(import_module(f".{_LAZY[name]}", __name__), name)
         globals()[name] = value
         return value
     raise AttributeError(f"module 'coterm' has no attribute {name!r}")
 
 
 def __dir__():
-    return sorted(set(globals()) | set(__all__))
+    """The public API (``__all__``) and private names only: not the submodules, nor the import machinery."""
+    return sorted(set(__all__) | {n for n in globals() if n.startswith("_")})

@@ -13,7 +13,7 @@ __all__ = ["Reconciliation", "reconcile"]
 class Reconciliation:
     a: str
     b: str
-    table: pd.DataFrame  # layer, code, name, atoms_class, geometry_class, atoms_partners, geometry_partners, why
+    table: pd.DataFrame  # layer, code, name, atoms_class, geometry_class, atoms_partners, geometry_partners ({code: share}), why
     agreement: dict      # per layer: share of units classified alike
 
     def lines(self) -> list[str]:
@@ -28,9 +28,15 @@ class Reconciliation:
         return out
 
 
-def _why(row) -> str:
-    ap = dict(p.split(":") for p in row.atoms_partners.split(";") if p)
-    gp = dict(p.split(":") for p in row.geometry_partners.split(";") if p)
+def _shares(partners: pd.DataFrame) -> dict:
+    """(layer, code) → {partner code: share} from a Scores.partners long table."""
+    out: dict = {}
+    for lay, code, pc, share in partners[["layer", "code", "partner_code", "share"]].itertuples(index=False):
+        out.setdefault((lay, code), {})[pc] = share
+    return out
+
+
+def _why(ap: dict, gp: dict) -> str:
     only_g = sorted(set(gp) - set(ap))
     only_a = sorted(set(ap) - set(gp))
     parts = []
@@ -47,19 +53,32 @@ def reconcile(a, b, *, weight: str = "population", min_share: float | None = Non
     from .overlap import overlap
     from .scoring import score
 
+    from .atoms import common_base
+    from .errors import OverlapError
+
     a, b = load_layer(a), load_layer(b)
-    sa = score(overlap(a, b, mode="atoms", weight=weight, min_share=0.0 if min_share is None else min_share)).units
-    sg = score(overlap(a, b, mode="geometry", weight=weight, min_share=min_share, workers=workers)).units
+    if common_base(a, b) is None:
+        def what(lay):
+            return f"built from {lay.atom_base}" if lay.atom_base else "geometry only"
+
+        raise OverlapError(f"reconcile compares atom mode with geometry mode, so both layers must be built from the same "
+                           f"building blocks; {a.id} is {what(a)} and {b.id} is {what(b)}; score them with "
+                           f"`coterm compare {a.id} {b.id} --mode geometry` instead")
+    s_atoms = score(overlap(a, b, mode="atoms", weight=weight, min_share=0.0 if min_share is None else min_share))
+    s_geom = score(overlap(a, b, mode="geometry", weight=weight, min_share=min_share, workers=workers))
+    sa, sg = s_atoms.units, s_geom.units
     m = sa.merge(sg, on=["layer", "code"], suffixes=("_atoms", "_geometry"))
     agreement = {}
     for side, lid in (("a", a.id), ("b", b.id)):
         s = m[m["layer"] == side]
         agreement[lid] = float((s["class_atoms"] == s["class_geometry"]).mean()) if len(s) else 1.0
     d = m[m["class_atoms"] != m["class_geometry"]].copy()
+    pa, pg = _shares(s_atoms.partners), _shares(s_geom.partners)
+    keys = list(zip(d["layer"], d["code"]))
     out = pd.DataFrame({
         "layer": d["layer"].map({"a": a.id, "b": b.id}), "code": d["code"], "name": d["name_atoms"],
         "atoms_class": d["class_atoms"], "geometry_class": d["class_geometry"],
-        "atoms_partners": d["partners_atoms"], "geometry_partners": d["partners_geometry"],
+        "atoms_partners": [pa.get(k, {}) for k in keys], "geometry_partners": [pg.get(k, {}) for k in keys],
     })
-    out["why"] = [_why(r) for r in out.itertuples()] if len(out) else []
+    out["why"] = [_why(x, y) for x, y in zip(out["atoms_partners"], out["geometry_partners"])] if len(out) else []
     return Reconciliation(a.id, b.id, out.reset_index(drop=True), agreement)

@@ -7,18 +7,117 @@ from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["summary_lines", "write_compare_outputs", "sensitivity_table", "SENSITIVITY_SHARES", "pct"]
+__all__ = ["summary_lines", "write_compare_outputs", "sensitivity_table", "SENSITIVITY_SHARES", "pct", "one_line", "message_line",
+           "spreadsheet_safe", "write_table", "csv_text"]
 
 SENSITIVITY_SHARES = (0.001, 0.005, 0.01, 0.02, 0.05)
-COMPARE_OUTPUTS = ("units.csv", "pairs.csv", "slivers.csv", "summary.json", "sensitivity.csv")
+COMPARE_OUTPUTS = ("units.csv", "partners.csv", "pairs.csv", "slivers.csv", "summary.json", "sensitivity.csv")
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# Characters a terminal obeys or hides: C0/C1 controls and DEL (newlines forge lines, ESC/OSC
+# sequences retitle or recolour the terminal), line/paragraph separators, and the invisible format
+# characters (zero-width spaces and joiners, bidirectional overrides, BOM, tag characters).
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f\u180e\u200b-\u200f"
+                     "\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000e0001\U000e0020-\U000e007f]")
+_LONG_RUN = re.compile(r"\S{201,}")
+MAX_MESSAGE = 2000
 
 
-def one_line(text: str) -> str:
-    """Text for a terminal: control characters from data (newlines, ESC sequences) shown as ``\\xNN``, never obeyed."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text))
+def _escape(m: re.Match) -> str:
+    o = ord(m.group())
+    return f"\\x{o:02x}" if o < 0x100 else f"\\u{o:04x}" if o < 0x10000 else f"\\U{o:08x}"
+
+
+def one_line(text) -> str:
+    """The one terminal sanitiser: text from data (codes, names, file names, scenario names) made safe
+    to print. Control characters (newlines, ESC/OSC sequences) and invisible format characters
+    (U+200B, bidi overrides) are shown as escapes such as ``\\x1b`` or ``\\u200b``, never obeyed.
+
+    Examples
+    --------
+    >>> one_line("Leeds\\ncoterm: error: forged")
+    'Leeds\\\\x0acoterm: error: forged'
+    >>> one_line("E06\\u200b000001")
+    'E06\\\\u200b000001'
+    """
+    return _UNSAFE.sub(_escape, str(text))
+
+
+def message_line(text) -> str:
+    """A message for the terminal: :func:`one_line`, with every run of over 200 non-space characters
+    (a 1 MB code, a 300-character file name) cut to its first 80 and the whole kept under 2,000.
+
+    Examples
+    --------
+    >>> message_line("unknown code " + "X" * 10_000)[-40:]
+    'XXXXXXXXXXXXXXXXXXX… (10,000 characters)'
+    """
+    s = _LONG_RUN.sub(lambda m: f"{m.group()[:80]}… ({len(m.group()):,} characters)", str(text))
+    s = one_line(s)
+    if len(s) > MAX_MESSAGE:
+        s = s[:MAX_MESSAGE] + f"… ({len(s):,} characters)"
+    return s
+
+
+# --- spreadsheets ----------------------------------------------------------------------------------
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _is_text(s: pd.Series) -> bool:
+    return s.dtype == object or isinstance(s.dtype, pd.StringDtype)
+
+
+def spreadsheet_safe(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``df`` whose text cells cannot run as spreadsheet formulas (OWASP's advice).
+
+    A text cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading
+    ``'``, so ``=HYPERLINK(...)`` shows as text in Excel, LibreOffice and Google Sheets. Numbers are
+    untouched (``-0.5`` stays a number). coterm writes CSVs meant for people this way by default;
+    ``--exact-csv`` writes cells exactly (JSON and GeoPackage outputs are always exact).
+
+    Examples
+    --------
+    >>> spreadsheet_safe(pd.DataFrame({"name": ["=1+1", "Leeds", "-x"], "v": [-1.5, 2.0, 3.0]})).to_dict("list")
+    {'name': ["'=1+1", 'Leeds', "'-x"], 'v': [-1.5, 2.0, 3.0]}
+    """
+    out = df.copy()
+    for col in out.columns:
+        s = out[col]
+        if not _is_text(s):
+            continue
+        risky = [isinstance(v, str) and v.startswith(_FORMULA_START) for v in s]
+        if any(risky):
+            out[col] = [("'" + v) if r else v for v, r in zip(s, risky)]
+    header = [("'" + c) if isinstance(c, str) and c.startswith(_FORMULA_START) else c for c in out.columns]
+    out.columns = header
+    return out
+
+
+def csv_text(df: pd.DataFrame, *, exact: bool = False) -> str:
+    """A table meant for people as CSV text: formula-safe unless ``exact`` (see :func:`spreadsheet_safe`).
+
+    ``\n`` line endings and round-trippable floats. A table with a text cell holding a carriage return
+    has every text cell quoted: Python's csv module does not quote a lone ``\r`` when the line ending
+    is ``\n``, and readers would split the row there.
+    """
+    import csv
+
+    df = df if exact else spreadsheet_safe(df)
+    has_cr = any(isinstance(v, str) and "\r" in v for col in df.columns if _is_text(df[col]) for v in df[col])
+    return df.to_csv(index=False, lineterminator="\n", float_format="%.10g",
+                     quoting=csv.QUOTE_NONNUMERIC if has_cr else csv.QUOTE_MINIMAL)
+
+
+def write_table(df: pd.DataFrame, path, *, exact: bool = False) -> None:
+    """Write :func:`csv_text` of ``df`` to ``path`` atomically (UTF-8)."""
+    from .io import write_text
+
+    write_text(csv_text(df, exact=exact), path)
+
+
+def _label(name, code) -> str:
+    return str(code) if name is None or (isinstance(name, float) and name != name) else str(name)
 
 
 def pct(v) -> str:
@@ -57,13 +156,18 @@ def summary_lines(scores, *, max_split: int = 25) -> list[str]:
     for note in s["notes"]:
         lines.append(f"note: {note}")
     u = scores.units
-    for side, lay, other in (("a", ov.a, ov.units_b), ("b", ov.b, ov.units_a)):
+    partners = scores.partners
+    for side, lay in (("a", ov.a), ("b", ov.b)):
         sp = u[(u["layer"] == side) & u["class"].isin(["split", "minor split"])]
         if len(sp):
             lines.append(f"split units of {lay.id} ({len(sp)}):")
-            for r in sp.head(max_split).itertuples():
-                parts = ", ".join(f"{other['name'].get(c, c)} {100 * float(v):.1f}%" for c, v in (p.split(":") for p in r.partners.split(";")))
-                lines.append(f"  {r.name} ({r.code}) [{r._4}]: {parts}")
+            mine = partners[partners["layer"] == side]
+            by_code = {c: g for c, g in mine[mine["code"].isin(sp["code"].head(max_split))].groupby("code", sort=False)}
+            for code, name, cls in sp[["code", "name", "class"]].head(max_split).itertuples(index=False):
+                g = by_code.get(code)
+                parts = "" if g is None else ", ".join(
+                    f"{_label(n, c)} {100 * float(v):.1f}%" for c, n, v in g[["partner_code", "partner_name", "share"]].itertuples(index=False))
+                lines.append(f"  {name} ({code}) [{cls}]: {parts}")
             if len(sp) > max_split:
                 lines.append(f"  ... and {len(sp) - max_split} more (see units.csv)")
     return [one_line(line) for line in lines]
@@ -90,20 +194,75 @@ def pairs_frame(ov, kind: str = "table") -> pd.DataFrame:
     return df
 
 
-def write_compare_outputs(scores, out: str | Path, *, sensitivity: pd.DataFrame | None = None) -> Path:
-    """Write units.csv, pairs.csv, slivers.csv and summary.json into ``out`` (atomically, as a folder)."""
-    from .io import atomic_dir, write_csv, write_json
+def partners_frame(scores) -> pd.DataFrame:
+    """Scores.partners with layer ids for "a"/"b": layer, code, partner_layer, partner_code, partner_name, share, rank."""
+    ov = scores.overlap
+    p = scores.partners.copy()
+    ids = {"a": ov.a.id, "b": ov.b.id}
+    p.insert(2, "partner_layer", p["layer"].map({"a": ov.b.id, "b": ov.a.id}))
+    p["layer"] = p["layer"].map(ids)
+    return p
+
+
+def write_compare_outputs(scores, out: str | Path, *, sensitivity: pd.DataFrame | None = None, exact_csv: bool = False) -> Path:
+    """Write units.csv, partners.csv, pairs.csv, slivers.csv and summary.json into ``out`` (atomically,
+    as a folder). CSVs are formula-safe unless ``exact_csv`` (:func:`spreadsheet_safe`)."""
+    from .io import atomic_dir, write_json
 
     ov = scores.overlap
     with atomic_dir(out, owned=COMPARE_OUTPUTS) as tmp:
         units = scores.units.copy()
         units.insert(0, "layer_id", units["layer"].map({"a": ov.a.id, "b": ov.b.id}))
-        write_csv(units.drop(columns=["layer"]).rename(columns={"layer_id": "layer"}), tmp / "units.csv")
-        write_csv(pairs_frame(ov, "table"), tmp / "pairs.csv")
-        write_csv(pairs_frame(ov, "slivers"), tmp / "slivers.csv")
+        write_table(units.drop(columns=["layer"]).rename(columns={"layer_id": "layer"}), tmp / "units.csv", exact=exact_csv)
+        write_table(partners_frame(scores), tmp / "partners.csv", exact=exact_csv)
+        write_table(pairs_frame(ov, "table"), tmp / "pairs.csv", exact=exact_csv)
+        write_table(pairs_frame(ov, "slivers"), tmp / "slivers.csv", exact=exact_csv)
         summary = scores.to_dict()
         if sensitivity is not None:
             summary["sensitivity"] = sensitivity.to_dict(orient="records")
-            write_csv(sensitivity, tmp / "sensitivity.csv")
+            write_table(sensitivity, tmp / "sensitivity.csv", exact=exact_csv)
         write_json(summary, tmp / "summary.json")
     return Path(out)
+
+
+SCENARIO_OUTPUTS = ("before_after.csv", "changed_units.csv", "summary.json")
+
+
+def write_scenario_outputs(result, out: str | Path, *, exact_csv: bool = False) -> Path:
+    """Write before_after.csv, changed_units.csv and summary.json of a ScenarioResult into ``out``."""
+    from .io import atomic_dir, write_json
+
+    with atomic_dir(out, owned=SCENARIO_OUTPUTS) as tmp:
+        write_table(result.before_after, tmp / "before_after.csv", exact=exact_csv)
+        write_table(result.changed_units, tmp / "changed_units.csv", exact=exact_csv)
+        write_json(result.to_dict(), tmp / "summary.json")
+    return Path(out)
+
+
+def units_frame(layer) -> tuple[pd.DataFrame, dict]:
+    """Every unit of a layer: code, name, area_km2, population; and the basis of those figures.
+
+    Population is summed over the layer's LSOA building blocks (atom layers: exact) or apportioned by
+    LSOA representative points (other layers; empty where no LSOA point falls in a unit, e.g.
+    outside England and Wales). Area is the polygon's area in the working CRS.
+    """
+    from .overlap import overlap
+
+    ov = overlap(layer, layer, weight="population")
+    u = ov.units_a
+    df = pd.DataFrame({"code": layer.codes.astype(str), "name": layer.names.reindex(layer.codes).to_numpy(),
+                       "area_km2": (layer.frame.geometry.area.to_numpy(dtype=float) / 1e6).round(4),
+                       "population": u["population"].reindex(layer.codes).to_numpy(dtype=float)})
+    if ov.mode == "atoms":
+        try:
+            from .catalog import catalog
+
+            src = catalog().atom_base(layer.atom_base).population_source
+        except Exception:  # noqa: BLE001 - a basis line only
+            src = layer.atom_base
+        pop = f"summed over {layer.atom_base} building blocks: {src}"
+    else:
+        pop = "apportioned by LSOA representative points (ONS LSOA populations); empty where no LSOA point falls"
+    crs = layer.crs.to_string() if layer.crs is not None else "unknown CRS"
+    return df.sort_values("code", kind="stable").reset_index(drop=True), {"area": f"km², measured in {crs}",
+                                                                         "population": pop}

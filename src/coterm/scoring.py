@@ -32,6 +32,10 @@ class Scores:
     overlap: object
     units: pd.DataFrame
     indices: dict
+    partners: pd.DataFrame = None  # type: ignore[assignment]
+    """Every unit's partners as a long table: layer ("a"/"b"), code, partner_code, partner_name,
+    share (of the unit's measure in the partner), rank (1 = dominant); sorted by layer, code, rank.
+    Structured data, so codes holding ``:`` ``;`` ``,`` quotes or newlines stay intact."""
 
     def unit_classes(self, side: str) -> pd.Series:
         u = self.units[self.units["layer"] == side]
@@ -51,7 +55,8 @@ class Scores:
             "min_share": ov.min_share,
             "a_to_b": self.indices["a_to_b"],
             "b_to_a": self.indices["b_to_a"],
-            "indices": self.indices["symmetric"],
+            "indices": self.indices["symmetric"],  # kept for readers of earlier files
+            "symmetric": self.indices["symmetric"],
             "slivers": {
                 "pairs": int(len(sl)),
                 "area_km2": float(sl["area_m2"].sum() / 1e6) if len(sl) else 0.0,
@@ -92,8 +97,17 @@ def _classify(table: pd.DataFrame, units: pd.DataFrame, other_units: pd.DataFram
         default="split",
     )
     out["class"] = cls
-    partners = t.assign(txt=t[them].astype(str) + ":" + t[share].round(4).map(lambda v: f"{v:.4f}").astype(str))  # astype: an empty table maps to float
-    out["partners"] = partners.groupby(me, sort=True)["txt"].agg(";".join).reindex(out.index).fillna("")
+    return out
+
+
+def _partners(table: pd.DataFrame, side: str, other_names: pd.Series) -> pd.DataFrame:
+    """The kept pairs seen from one side: layer, code, partner_code, partner_name, share, rank."""
+    me, them = f"{side}_code", ("b_code" if side == "a" else "a_code")
+    share = f"share_of_{side}"
+    t = table[[me, them, share]].sort_values([me, share, them], ascending=[True, False, True])
+    out = pd.DataFrame({"layer": side, "code": t[me].astype(str).to_numpy(), "partner_code": t[them].astype(str).to_numpy(),
+                        "partner_name": t[them].map(other_names).to_numpy(), "share": t[share].to_numpy(dtype=float)})
+    out["rank"] = out.groupby("code", sort=False).cumcount().to_numpy() + 1
     return out
 
 
@@ -199,8 +213,9 @@ def score(ov) -> Scores:
     -------
     Scores
         ``units``: one row per unit of A then B (layer, code, name, class, n_partners,
-        dominant_code, dominant_name, dominant_share, partners, measure, area_m2, population);
-        ``indices``: ``a_to_b``, ``b_to_a`` and ``symmetric``.
+        dominant_code, dominant_name, dominant_share, measure, area_m2, population);
+        ``indices``: ``a_to_b``, ``b_to_a`` and ``symmetric``; ``partners``: every unit's partners
+        as a long table (layer, code, partner_code, partner_name, share, rank).
 
     Notes
     -----
@@ -232,10 +247,11 @@ def score(ov) -> Scores:
         frames.append(f.reset_index(drop=True))
     units = pd.concat(frames, ignore_index=True)
     units = units[["layer", "code", "name", "class", "n_partners", "dominant_code", "dominant_name", "dominant_share",
-                   "partners", "measure", "area_m2", "population"]]
+                   "measure", "area_m2", "population"]]
+    partners = pd.concat([_partners(table, "a", ov.units_b["name"]), _partners(table, "b", ov.units_a["name"])], ignore_index=True)
     indices = {
         "a_to_b": _direction(table, all_pairs, ca, "a"),
         "b_to_a": _direction(table, all_pairs, cb, "b"),
         "symmetric": _symmetric(table),
     }
-    return Scores(overlap=ov, units=units, indices=indices)
+    return Scores(overlap=ov, units=units, indices=indices, partners=partners)

@@ -129,8 +129,14 @@ def test_hostile_names_round_trip_exactly_through_csv_and_json_outputs(tmp_path)
     assert res.returncode == 0, res.stderr
     units = pd.read_csv(out / "units.csv", dtype=str, keep_default_na=False)
     got = dict(zip(units.loc[units.layer == "a", "code"], units.loc[units.layer == "a", "name"]))
+    # people's CSVs are formula-safe by default: only the formula-leading name changes (a leading ')
+    assert got == {f"U{i:02d}": ("'" + name if name.startswith("=") else name) for i, name in enumerate(HOSTILE_NAMES)}
+    exact = tmp_path / "exact"
+    assert run_cli("compare", a, b, *GEOM, "--out", exact, "--exact-csv").returncode == 0
+    units = pd.read_csv(exact / "units.csv", dtype=str, keep_default_na=False)
+    got = dict(zip(units.loc[units.layer == "a", "code"], units.loc[units.layer == "a", "name"]))
     assert got == {f"U{i:02d}": name for i, name in enumerate(HOSTILE_NAMES)}
-    pairs = pd.read_csv(out / "pairs.csv", dtype=str, keep_default_na=False)
+    pairs = pd.read_csv(exact / "pairs.csv", dtype=str, keep_default_na=False)
     assert set(pairs["b_name"]) == {HOSTILE_NAMES[0], HOSTILE_NAMES[2]}
     assert dict(zip(pairs["a_code"], pairs["a_name"]))["U13"] == HOSTILE_NAMES[13]
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
@@ -190,3 +196,98 @@ def test_hostile_names_in_the_map_command_output_are_escaped(tmp_path):
     html = out.read_text(encoding="utf-8")
     for payload in ("<img src=x onerror", "<script>alert(", "${alert(1)}"):
         assert payload not in html, payload
+
+
+# --- codes that look like separators, and text that would forge terminal lines --------------------------
+
+TRICKY_CODES = ["A:1", "B;2", "C,3", 'D"4', "E'5", "F\n6", "G:0.5;H:0.5"]
+
+
+def tricky_files(tmp_path):
+    """A: seven units with separator-like codes in a row; B: two halves whose codes hold ':' and ';' too."""
+    a_rows = [(code, f"Unit {i}", square(X0 + 1000 * i, Y0, 1000)) for i, code in enumerate(TRICKY_CODES)]
+    b_rows = [("W:1;x", "West", square(X0, Y0, 3500, 1000)), ("E,\n2", "East", square(X0 + 3500, Y0, 3500, 1000))]
+    return write_layer(a_rows, tmp_path / "a.gpkg", driver="GPKG"), write_layer(b_rows, tmp_path / "b.parquet")
+
+
+def test_codes_holding_separators_quotes_and_newlines_round_trip_through_every_output(tmp_path):
+    a, b = tricky_files(tmp_path)
+    out = tmp_path / "out"
+    res = run_cli("compare", a, b, *GEOM, "--out", out)
+    assert res.returncode == 0, res.stderr
+    units = pd.read_csv(out / "units.csv", dtype=str, keep_default_na=False)
+    assert sorted(units.loc[units.layer == "a", "code"]) == sorted(TRICKY_CODES)
+    assert sorted(units.loc[units.layer == "b", "code"]) == sorted(["W:1;x", "E,\n2"])
+    partners = pd.read_csv(out / "partners.csv", dtype=str, keep_default_na=False)
+    split = partners[(partners.layer == "a") & (partners.code == 'D"4')]  # x in [3000, 4000): half West, half East
+    assert split.partner_code.tolist() == ["E,\n2", "W:1;x"] and [float(v) for v in split.share] == [0.5, 0.5]
+    pairs = pd.read_csv(out / "pairs.csv", dtype=str, keep_default_na=False)
+    assert set(pairs.a_code) == set(TRICKY_CODES) and set(pairs.b_code) == {"W:1;x", "E,\n2"}
+    js = json.loads(run_cli("compare", a, b, *GEOM, "--json").stdout)
+    assert js["a_to_b"]["split"] == 1 and js["a_to_b"]["nested"] == 6
+    text = res.stdout.splitlines()
+    assert '  Unit 3 (D"4) [split]: East 50.0%, West 50.0%' in text
+    scen = tmp_path / "s.toml"
+    scen.write_text(f'name = "tricky"\nlayer = "{a}"\n[[merge]]\ninto = "AB"\ncode = "M:1;2"\nmembers = ["A:1", "B;2"]\n'
+                    '[[merge]]\ninto = "NL"\nmembers = ["F\\n6", "G:0.5;H:0.5"]\n', encoding="utf-8")
+    sout = tmp_path / "sout"
+    res = run_cli("scenario", "run", scen, "--against", b, "--by", "area", "--out", sout)
+    assert res.returncode == 0, res.stderr
+    ch = pd.read_csv(sout / "changed_units.csv", dtype=str, keep_default_na=False)
+    assert set(ch.loc[ch.side == "a", "after_code"]) >= set() and set(ch.code) <= set(TRICKY_CODES) | {"W:1;x", "E,\n2"}
+    summary = json.loads((sout / "summary.json").read_text())
+    assert summary["partners"][summary["against"][0]]["after"]["a_to_b"]["units"] == 5  # 7 units, two merges of two
+
+
+def test_text_from_data_reaches_the_terminal_only_through_the_sanitiser(tmp_path):
+    evil = "x\x1b]0;pwned\x07\ncoterm: error: forged\u200b"
+    a = write_layer([("U1", evil, square(X0, Y0, 1000)), ("U2", "Fine", square(X0 + 1000, Y0, 1000))], tmp_path / "a.parquet")
+    for args in (("show", a), ("units", a, "--by-nothing") if False else ("units", a)):
+        res = run_cli(*args)
+        assert res.returncode == 0, res.stderr
+        assert "\x1b" not in res.stdout and "\x07" not in res.stdout and "\u200b" not in res.stdout
+        assert not any(line.startswith("coterm: error") for line in res.stdout.splitlines())
+        assert "x\\x1b]0;pwned\\x07\\x0acoterm: error: forged\\u200b" in res.stdout
+    scen = tmp_path / "s.toml"
+    scen.write_text('name = "Evil \\u001b]0;t\\u0007\\ncoterm: error: forged"\nlayer = "%s"\n[[merge]]\ninto = "B\\u202eA"\nmembers = ["U1", "U2"]\n' % a,
+                    encoding="utf-8")
+    res = run_cli("scenario", "run", scen, "--against", a, "--by", "area")
+    assert res.returncode == 0, res.stderr
+    for stream in (res.stdout, res.stderr):
+        assert "\x1b" not in stream and "\u202e" not in stream
+        assert not any(line.startswith("coterm: error") for line in stream.splitlines())
+    assert "Evil \\x1b]0;t\\x07\\x0acoterm: error: forged" in res.stdout and "B\\u202eA" in res.stdout
+
+
+def test_a_megabyte_code_and_invisible_characters_in_messages_are_cut_and_shown(tmp_path):
+    huge = "E" + "9" * 1_000_000
+    scen = tmp_path / "big.toml"
+    scen.write_text(f'name = "big"\nlayer = "ltla-2021"\n[[merge]]\ninto = "X"\nmembers = ["{huge}", "E06\u200b000001"]\n',
+                    encoding="utf-8")
+    res = run_cli("scenario", "check", scen)
+    assert res.returncode == 2
+    lines = res.stderr.splitlines()
+    assert lines[0].startswith("coterm: error: ") and len(lines[0]) < 2500
+    assert "… (1,000,001 characters)" in lines[0]
+    assert "E06\\u200b000001" in res.stderr and "\u200b" not in res.stderr
+
+
+def test_csv_outputs_neutralise_spreadsheet_formulas_unless_exact_is_asked(tmp_path):
+    formulas = ['=HYPERLINK("http://x","click")', "+cmd|' /C calc'!A0", "@SUM(1+1)", "-2+3", "\tTab", "\rCR"]
+    rows = [(f"U{i}", n, square(X0 + 1000 * i, Y0, 1000)) for i, n in enumerate(formulas)]
+    a = write_layer(rows, tmp_path / "a.gpkg", driver="GPKG")
+    out = tmp_path / "out"
+    assert run_cli("compare", a, a, *GEOM, "--out", out).returncode == 0
+    units = pd.read_csv(out / "units.csv", dtype=str, keep_default_na=False)
+    assert dict(zip(units.code, units.name)) == {f"U{i}": "'" + n for i, n in enumerate(formulas)}
+    assert set(pd.read_csv(out / "units.csv").dominant_share) == {1.0}  # numbers stay numbers
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["a_to_b"]["coterminous"] == len(formulas)
+    exact = tmp_path / "exact"
+    assert run_cli("compare", a, a, *GEOM, "--out", exact, "--exact-csv").returncode == 0
+    units = pd.read_csv(exact / "units.csv", dtype=str, keep_default_na=False)
+    assert dict(zip(units.code, units.name)) == {f"U{i}": n for i, n in enumerate(formulas)}
+    listed = run_cli("units", a, "--csv").stdout
+    assert "'=HYPERLINK" in listed and "\n=HYPERLINK" not in listed
+    js = json.loads(run_cli("units", a, "--json").stdout)
+    assert [u["name"] for u in js["units"]] == formulas  # JSON is always exact

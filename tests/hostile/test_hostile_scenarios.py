@@ -7,7 +7,7 @@ import time
 import pytest
 
 from coterm.errors import ScenarioError
-from coterm.scenario_files import read_scenario
+from coterm.scenarios import read_scenario
 from hostile_helpers import cli_error, run_cli
 
 HEAD = 'name = "x"\nlayer = "icb-2022"\n'

@@ -4,36 +4,37 @@ from __future__ import annotations
 
 import click
 
-from .options import by_option, json_option, load, min_share_option, mode_option, progress_bar, workers_option
+from . import options as opt
 
 
 @click.command("compare")
-@click.argument("a")
-@click.argument("b")
-@mode_option
-@by_option
-@min_share_option
+@opt.layer_argument("a")
+@opt.layer_argument("b")
+@opt.mode_option
+@opt.by_option
+@opt.min_share_option
 @click.option("--sensitivity", is_flag=True, help="Also show class counts at min_share 0.1%, 0.5%, 1%, 2%, 5%.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
-              help="Write units.csv, pairs.csv, slivers.csv and summary.json to this folder.")
-@workers_option
-@json_option
-@click.option("--crs", default=None, help="CRS of a file that declares none, e.g. EPSG:27700.")
-def compare(a, b, mode, weight, min_share, sensitivity, out_dir, workers, as_json, crs):
+              help="Write units.csv, partners.csv, pairs.csv, slivers.csv and summary.json to this folder.")
+@opt.exact_csv_option
+@opt.workers_option
+@opt.json_option
+@opt.crs_option
+def compare(a, b, mode, weight, min_share, sensitivity, out_dir, exact_csv, workers, as_json, crs, **files):
     """Score how well layers A and B line up (catalogue ids or boundary files).
 
     \b
     Examples:
       coterm compare ltla-2021 icb-2022
       coterm compare ltla-2021-buc ccg-2020-buc --mode geometry --sensitivity
-      coterm compare my_areas.gpkg pfa-2020 --by area --out results/
+      coterm compare my_areas.gpkg pfa-2020 --a-layer forces --a-code FORCE_ID --by area --out results/
     """
     from ..overlap import overlap
     from ..report import sensitivity_table, summary_lines
     from ..scoring import score
 
-    la, lb = load(a, crs=crs), load(b, crs=crs)
-    prog, update = progress_bar(f"overlaying {la.id} × {lb.id}")
+    la, lb = opt.load_side(a, "a", files, crs=crs), opt.load_side(b, "b", files, crs=crs)
+    prog, update = opt.progress_bar(f"overlaying {la.id} × {lb.id}")
     with prog:
         ov = overlap(la, lb, mode=mode, weight=weight, min_share=min_share, workers=workers, progress=update)
     sc = score(ov)
@@ -41,7 +42,7 @@ def compare(a, b, mode, weight, min_share, sensitivity, out_dir, workers, as_jso
     if out_dir:
         from ..report import write_compare_outputs
 
-        write_compare_outputs(sc, out_dir, sensitivity=sens)
+        write_compare_outputs(sc, out_dir, sensitivity=sens, exact_csv=exact_csv)
     if as_json:
         from ..io import dumps_json
 
@@ -51,9 +52,10 @@ def compare(a, b, mode, weight, min_share, sensitivity, out_dir, workers, as_jso
         click.echo(dumps_json(d), nl=False)
     else:
         for line in summary_lines(sc):
-            click.echo(line)
+            opt.echo(line)
         if sens is not None:
-            click.echo("sensitivity (class counts by min_share):")
-            click.echo(sens.to_string(index=False))
+            opt.echo("sensitivity (class counts by min_share):")
+            for line in sens.to_string(index=False).split("\n"):
+                opt.echo(line)
     if out_dir:
-        click.echo(f"wrote units.csv, pairs.csv, slivers.csv, summary.json to {out_dir}", err=True)
+        opt.echo(f"wrote units.csv, partners.csv, pairs.csv, slivers.csv, summary.json to {out_dir}", err=True)

@@ -17,6 +17,7 @@ from .._version import __version__
 _COMMANDS = {
     "layers": ("coterm.cli.layers", "layers"),
     "show": ("coterm.cli.show", "show"),
+    "units": ("coterm.cli.units", "units"),
     "compare": ("coterm.cli.compare", "compare"),
     "reconcile": ("coterm.cli.reconcile", "reconcile"),
     "scenario": ("coterm.cli.scenario", "scenario"),
@@ -41,7 +42,18 @@ class _LazyGroup(click.Group):
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None):
-    click.echo(f"coterm: warning: {message}", err=True)
+    from ..report import message_line
+
+    click.echo(f"coterm: warning: {message_line(message)}", err=True)
+
+
+def _tolerant_streams() -> None:
+    """A terminal that cannot show a character (a C locale without UTF-8) gets an escape, not a crash."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="backslashreplace")
+        except (AttributeError, ValueError, OSError):  # not a text stream we own (e.g. a test runner's)
+            pass
 
 
 @click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -56,7 +68,8 @@ def cli(ctx, debug):
     Examples:
       coterm layers --family health
       coterm compare ltla-2021 icb-2022
-      coterm scenario scenarios/icb-mergers-2026.toml
+      coterm scenario run scenarios/icb-mergers-2026.toml
+      coterm units pfa-2020 --csv
       coterm map ltla-2021 icb-2022
       coterm demo
     """
@@ -102,19 +115,22 @@ def main(argv=None) -> None:
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     warnings.showwarning = _show_warning
     stop_on_signals()
+    _tolerant_streams()
     from ..errors import CotermError
+    from ..report import message_line
 
     try:
         cli.main(args=argv, prog_name="coterm", standalone_mode=False)
     except click.exceptions.Abort:
         _interrupted()
     except click.ClickException as exc:
+        exc.message = message_line(exc.message)
         exc.show()
         sys.exit(exc.exit_code)
     except CotermError as exc:
         if debug:
             raise
-        click.echo(f"coterm: error: {exc}", err=True)
+        click.echo(f"coterm: error: {message_line(exc)}", err=True)
         sys.exit(2)
     except KeyboardInterrupt:
         _interrupted()
@@ -123,6 +139,6 @@ def main(argv=None) -> None:
     except Exception as exc:  # a bug: one line, traceback with --debug
         if debug:
             raise
-        click.echo(f"coterm: internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", err=True)
+        click.echo(f"coterm: internal error: {type(exc).__name__}: {message_line(exc)} (run with --debug for the traceback)", err=True)
         sys.exit(70)
     sys.exit(0)

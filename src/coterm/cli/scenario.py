@@ -1,14 +1,46 @@
-"""``coterm scenario FILE`` (before/after) and ``coterm scenario check FILE...`` (validate only)."""
+"""``coterm scenario run|check|list``: apply a merger scenario before/after, validate files, list shipped ones.
+
+The layer a scenario changes is the file's ``layer`` (TOML) or ``# layer:`` line (CSV); ``--base
+ID|FILE`` gives it for a CSV file without one (or overrides nothing: a different one is an error).
+``--base-code/--base-name/--base-layer/--base-crs`` read that layer from a user's file, and
+``--against-code/--against-name/--against-layer/--against-crs`` the partner files of ``--against``.
+"""
 
 from __future__ import annotations
 
 import click
 
-from .options import by_option, json_option, min_share_option, mode_option
+from . import options as opt
 
 _HEADLINE = ("units", "coterminous", "nested", "contains", "split", "coterminosity_rate.count", "alignment_rate.count",
              "alignment_rate.population", "alignment_rate.area", "people_in_split_units", "nesting_purity.population",
              "conditional_entropy_bits")
+
+_base_option = click.option("--base", "base", default=None, metavar="ID|FILE",
+                            help="The layer the scenario changes, for a CSV scenario without a '# layer:' line "
+                                 "(catalogue id or boundary file).")
+
+
+def _scenario_options(f):
+    f = opt.side_file_options("against", "the --against files")(f)
+    f = opt.side_file_options("base", "the scenario's layer file")(f)
+    return _base_option(f)
+
+
+def _load(file, base, files, crs=None):
+    """(Scenario, base Layer or None): the scenario read with ``base`` as its layer, and that layer
+    loaded with the --base-* options when any is given (else the scenario loads it itself)."""
+    from pathlib import Path
+
+    from ..scenarios import load_scenario
+
+    sc = load_scenario(file, layer=base)
+    if not any(files.get(f"base_{k}") for k in ("code", "name", "file_layer", "crs")) and crs is None:
+        return sc, None
+    ref = base or sc.layer
+    if sc.path is not None and not Path(ref).is_absolute() and (sc.path.parent / ref).exists():
+        ref = str(sc.path.parent / ref)
+    return sc, opt.load_side(ref, "base", files, crs=crs)
 
 
 def _fmt(index: str, v) -> str:
@@ -23,81 +55,113 @@ def _fmt(index: str, v) -> str:
     return f"{float(v):.3f}"
 
 
-def _check(files) -> None:
+def _change(index: str, c) -> str:
+    if c is None or c != c:
+        return ""
+    if "rate" in index or "purity" in index:
+        return f"{100 * c:+.1f} pts"
+    return f"{c:+,.0f}" if abs(c) >= 1000 or float(c).is_integer() else f"{c:+.3f}"
+
+
+class _ScenarioGroup(click.Group):
+    """``coterm scenario FILE`` (no sub-command) still means ``coterm scenario run FILE``."""
+
+    def resolve_command(self, ctx, args):
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            args = ["run", *args]
+        return super().resolve_command(ctx, args)
+
+
+@click.group("scenario", cls=_ScenarioGroup)
+def scenario():
+    """Merger scenarios: what a merger or transfer does to coterminosity, before and after.
+
+    \b
+    Examples:
+      coterm scenario run scenarios/icb-mergers-2026.toml
+      coterm scenario run scenarios/met-bcus-2019.toml --against ltla-2021,csp-2019 --out results/
+      coterm scenario run my_merges.csv --base ltla-2021
+      coterm scenario check scenarios/*.toml
+      coterm scenario list          (the shipped scenarios; use their id in place of a file)
+    """
+
+
+@scenario.command("list")
+@opt.json_option
+def list_(as_json):
+    """List the shipped scenarios (id, layer, merges, name, confidence)."""
+    from ..scenarios import list_scenarios
+
+    items = list_scenarios()
+    if as_json:
+        from ..io import dumps_json
+
+        click.echo(dumps_json([s.header() for s in items]), nl=False)
+        return
+    for sc in items:
+        opt.echo(f"{sc.id:<24} {sc.layer:<12} {len(sc.merges):>3} merge(s)  {sc.name}  [confidence: {sc.confidence}]")
+
+
+@scenario.command("check")
+@click.argument("files", nargs=-1, required=True)
+@_scenario_options
+def check(files, base, **opts):
+    """Validate scenario files against the layers they change (exit 2 if any is invalid)."""
     from ..errors import ScenarioError
-    from ..scenarios import check_scenario, load_scenario
+    from ..report import message_line
+    from ..scenarios import check_scenario
 
     failed = 0
     for f in files:
         try:
-            sc = load_scenario(f)
-            notes = check_scenario(sc)
+            sc, lay = _load(f, base, opts)
+            notes = check_scenario(sc, layer=lay)
         except ScenarioError as exc:
             failed += 1
-            click.echo(f"coterm: error: {exc}", err=True)
+            click.echo(f"coterm: error: {message_line(exc)}", err=True)
             for extra in list(getattr(exc, "problems", []))[1:]:
-                click.echo(f"  also: {extra}", err=True)
+                click.echo(f"  also: {message_line(extra)}", err=True)
             continue
-        click.echo(f"{f}: ok ({sc.layer}, {len(sc.merges)} merge(s), {len(sc.transfers)} transfer(s))")
+        opt.echo(f"{f}: ok ({sc.layer}, {len(sc.merges)} merge(s), {len(sc.transfers)} transfer(s))")
         for n in notes:
-            click.echo(f"  note: {n}")
+            opt.echo(f"  note: {n}")
     if failed:
         raise SystemExit(2)
 
 
-@click.command("scenario")
-@click.argument("args", nargs=-1, required=True, metavar="FILE | check FILE... | list")
-@click.option("--against", default="", help="Partner layers, comma-separated [default: other families' layers of the nearest vintage].")
-@by_option
-@mode_option
-@min_share_option
+@scenario.command("run")
+@click.argument("file")
+@click.option("--against", default="", metavar="ID|FILE,...",
+              help="Partner layers, comma-separated [default: the file's `against`, else other families' layers of the nearest vintage].")
+@_scenario_options
+@opt.by_option
+@opt.mode_option
+@opt.min_share_option
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
               help="Write before_after.csv, changed_units.csv and summary.json to this folder.")
+@opt.exact_csv_option
 @click.option("--all", "show_all", is_flag=True, help="Show every index, not only the headline ones.")
-@json_option
-def scenario(args, against, weight, mode, min_share, out_dir, show_all, as_json):
-    """Apply a merger scenario and show what it does to coterminosity, before and after.
+@opt.json_option
+def run(file, against, base, weight, mode, min_share, out_dir, exact_csv, show_all, as_json, **files):
+    """Apply a scenario FILE (or shipped id) and show what it does to coterminosity, before and after."""
+    from ..scenarios import compare_scenario
 
-    \b
-    Examples:
-      coterm scenario scenarios/icb-mergers-2026.toml
-      coterm scenario scenarios/met-bcus-2019.toml --against ltla-2021,csp-2019 --out results/
-      coterm scenario check scenarios/*.toml
-      coterm scenario list          (the shipped scenarios; use their id in place of a file)
-    """
-    if args[0] == "list":
-        from ..scenarios import list_scenarios
-
-        for sc in list_scenarios():
-            click.echo(f"{sc.id:<24} {sc.layer:<12} {len(sc.merges):>3} merge(s)  {sc.name}  [confidence: {sc.confidence}]")
-        return
-    if args[0] == "check":
-        if len(args) < 2:
-            raise click.UsageError("give the scenario file(s) to check: coterm scenario check FILE...")
-        _check(args[1:])
-        return
-    if len(args) != 1:
-        raise click.UsageError("give one scenario file (or: coterm scenario check FILE...)")
-    from ..compare import compare_scenario
-
-    partners = [p.strip() for p in against.split(",") if p.strip()]
-    res = compare_scenario(args[0], against=partners, by=weight, mode=mode, min_share=min_share)
+    sc, lay = _load(file, base, files)
+    partners = [opt.load_side(p.strip(), "against", files) for p in against.split(",") if p.strip()]
+    res = compare_scenario(sc, against=partners, by=weight, mode=mode, min_share=min_share, layer=lay)
     if out_dir:
-        from ..io import atomic_dir, write_csv, write_json
+        from ..report import write_scenario_outputs
 
-        with atomic_dir(out_dir, owned=("before_after.csv", "changed_units.csv", "summary.json")) as tmp:
-            write_csv(res.before_after, tmp / "before_after.csv")
-            write_csv(res.changed_units, tmp / "changed_units.csv")
-            write_json(res.to_dict(), tmp / "summary.json")
+        write_scenario_outputs(res, out_dir, exact_csv=exact_csv)
     if as_json:
         from ..io import dumps_json
 
         click.echo(dumps_json(res.to_dict()), nl=False)
         return
     sc = res.scenario
-    click.echo(f"{sc.name}: {res.layer.id} → {res.after_layer.id} ({len(res.layer)} → {len(res.after_layer)} units), by {weight}")
+    opt.echo(f"{sc.name}: {res.layer.id} → {res.after_layer.id} ({len(res.layer)} → {len(res.after_layer)} units), by {weight}")
     for n in res.notes:
-        click.echo(f"note: {n}")
+        opt.echo(f"note: {n}")
     ba = res.before_after
     for p in res.against:
         t = ba[ba.partner == p]
@@ -105,14 +169,15 @@ def scenario(args, against, weight, mode, min_share, out_dir, show_all, as_json)
             t = t[t["index"].isin(_HEADLINE) | t["direction"].eq("symmetric") & t["index"].isin(["vi_bits", "nmi"])]
             order = {k: i for i, k in enumerate(_HEADLINE + ("vi_bits", "nmi"))}
             t = t.assign(_o=t["index"].map(order)).sort_values(["direction", "_o"], kind="stable")
-        click.echo(f"\nagainst {p}:")
-        click.echo(f"  {'direction':<10} {'index':<28} {'before':>12} {'after':>12} {'change':>10}")
+        opt.echo("")
+        opt.echo(f"against {p}:")
+        opt.echo(f"  {'direction':<10} {'index':<28} {'before':>12} {'after':>12} {'change':>10}")
         for r in t.itertuples():
-            change = "" if r.change is None or r.change != r.change else (f"{100 * r.change:+.1f} pts" if ("rate" in r.index or "purity" in r.index) else f"{r.change:+,.0f}" if abs(r.change) >= 1000 or float(r.change).is_integer() else f"{r.change:+.3f}")
-            click.echo(f"  {r.direction:<10} {r.index:<28} {_fmt(r.index, r.before):>12} {_fmt(r.index, r.after):>12} {change:>10}")
+            opt.echo(f"  {r.direction:<10} {r.index:<28} {_fmt(r.index, r.before):>12} {_fmt(r.index, r.after):>12} "
+                     f"{_change(r.index, r.change):>10}")
         cu = res.changed_units[res.changed_units.partner == p]
-        click.echo(f"  units whose class changed: {len(cu)}")
+        opt.echo(f"  units whose class changed: {len(cu)}")
         for r in cu.itertuples():
-            click.echo(f"    {r.description}")
+            opt.echo(f"    {r.description}")
     if out_dir:
-        click.echo(f"wrote before_after.csv, changed_units.csv, summary.json to {out_dir}", err=True)
+        opt.echo(f"wrote before_after.csv, changed_units.csv, summary.json to {out_dir}", err=True)

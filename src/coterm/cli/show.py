@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import click
 
-from .options import file_options, load
+from . import options as opt
 
 
 @click.command("show")
 @click.argument("layer")
-@file_options
-@click.option("--json", "as_json", is_flag=True)
+@opt.file_options
+@opt.json_option
 def show(layer, code_col, name_col, file_layer, crs, as_json):
-    """Describe a catalogue layer or a boundary file."""
-    lay = load(layer, code_col, name_col, file_layer, crs)
+    """Describe a catalogue layer or a boundary file (``coterm units`` lists every unit)."""
+    lay = opt.load(layer, code_col, name_col, file_layer, crs)
     info = {
         "id": lay.id,
         "title": lay.title,
@@ -32,12 +32,10 @@ def show(layer, code_col, name_col, file_layer, crs, as_json):
         click.echo(dumps_json(info), nl=False)
         return
     for k in ("id", "title", "source", "crs", "bounds", "units", "area_km2", "atom_base"):
-        click.echo(f"{k:>12}: {info[k]}")
+        opt.echo(f"{k:>12}: {info[k]}")
     if info["entry"]:
         for k in ("family", "vintage", "coverage", "generalisation", "approximate", "note", "source_dataset", "origin", "licence", "attribution"):
             v = info["entry"].get(k)
             if v not in ("", None):
-                click.echo(f"{k:>12}: {v}")
-    from ..report import one_line
-
-    click.echo(one_line("    examples: " + "; ".join(f"{e['code']} {e['name']}" for e in info["examples"])))
+                opt.echo(f"{k:>12}: {v}")
+    opt.echo("    examples: " + "; ".join(f"{e['code']} {e['name']}" for e in info["examples"]))

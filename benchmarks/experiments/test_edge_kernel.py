@@ -1,7 +1,8 @@
 """The experimental edge (Green's theorem) kernel: hand-drawn cases, oracles and properties.
 
 ``benchmarks/experiments/edge_kernel.py`` is not used by coterm (see its docstring); these tests pin down what it
-computes so that the experiment can be resumed.
+computes so that the experiment can be resumed. They live beside the experiment, outside the main suite:
+run them with ``python -m pytest benchmarks/experiments``.
 """
 
 from __future__ import annotations
@@ -16,12 +17,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely import MultiPolygon, Polygon, box
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks" / "experiments"))
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+sys.path[:0] = [str(HERE), str(ROOT / "tests")]
 from edge_kernel import NotExact, edge_intersection_areas  # noqa: E402
 from conftest import overlay_oracle  # noqa: E402
-from coterm.intersect import intersection_areas
-
-ROOT = Path(__file__).resolve().parents[1]
+from coterm.intersect import intersection_areas  # noqa: E402
 
 
 def as_dict(result):
