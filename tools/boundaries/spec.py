@@ -187,6 +187,10 @@ LAYERS = [
               approximate=True,
               note="Approximation: 2019 districts grouped by region, South East split into South Central / South "
                    "East Coast by county; ignores the Glossop anomaly and any SHA edge that did not follow councils."),
+    LayerSpec("pct-2011", "Primary care trusts (approximate), 2011", "health", "pct", "2011", EN, 151,
+              atoms=_d(L11, "", "", "lsoa11_code", "pct11_code", "pct11_name", "lsoa11_pct11", "lsoa11_code",
+                       "pct11_code"),
+              approximate=True, resolver="pct2011", note="(filled in by derive.pct2011)"),
     LayerSpec("ccg-2015", "Clinical commissioning groups, July 2015", "health", "ccg", "2015", EN, 209,
               atoms=_d(L11, "", "lookup_lsoa11_ccg15_ltla15", "lsoa11_code", "ccg15_code", "ccg15_name",
                        "lsoa11_ccg15", "lsoa11_code", "ccg15_code"),
@@ -424,6 +428,9 @@ EXTRA_PROVENANCE = {
     "facts/icb_mergers_2026": (
         "UK Parliament written statement HCWS915 (9 Sep 2025): ICB mergers from April 2026; Frimley split per "
         "scenarios/icb_2026_frimley_split_verified.csv", "coterm data corpus facts/icb_mergers_2026.csv"),
+    "facts/pct_to_ccg15_postcode_shares": (
+        "Share of each 2011 PCT's postcodes in each 2015 CCG (151 PCTs; publisher not stated: indicative)",
+        "github.com/elahmo/dsfood app/static/csv/ccg2ons.js, via the coterm data corpus"),
     "facts/police_bcus_2024": (
         "Police basic command units of 32 forces as groups of LAD 2024 districts (force pages, PCC plans, FOI "
         "replies; one source per row)", "coterm data corpus facts/police_bcus_2024.csv"),
