@@ -144,21 +144,21 @@ def test_fullscreen_control_is_present(page, tmp_path):
 def test_scenario_map_highlights_and_lists_the_changed_units(page, tmp_path):
     from coterm import maps
 
-    kw = helpers.synthetic_scenario()
-    _open(page, maps.scenario_map(**kw, scenario_name="Merge Upper and Lower"), tmp_path, "scenario")
-    assert _paths(page, "ctChanged") == 1
+    res = helpers.synthetic_scenario(folder=tmp_path)
+    _open(page, maps.scenario_map(res), tmp_path, "scenario")
+    assert _paths(page, "ctChanged") == 2  # Elder (district) and Upper Board (merged away)
     changes = page.locator(".ct-changes").inner_text()
-    assert "Elder: split → nested" in changes
-    assert _paths(page, "overlay") == len(helpers.A_UNITS)  # only "after" is shown at first
-    assert _paths(page, "ctOutlines") == len(helpers.B_UNITS) - 1  # B4 + B5 merged
+    assert "Elder (syn-a): split → nested in Merged Board" in changes
+    assert _paths(page, "overlay") == len(helpers.B_UNITS) - 1  # only "after" is shown at first: B4 + B5 merged
+    assert _paths(page, "ctOutlines") == len(helpers.A_UNITS)
     _shot(page, "scenario")
-    page.locator(".ct-changes li", has_text="Elder").click()
+    page.locator(".ct-changes li[data-ct-code=A4]").click()
     popup = page.locator(".leaflet-popup-content")
     popup.wait_for()
     assert "Changed by the scenario" in popup.inner_text() and "split → nested" in popup.inner_text()
     page.keyboard.press("Escape")
     page.locator(".leaflet-control-layers label", has_text="Before:").first.locator("input").check()
-    assert _paths(page, "overlay") == 2 * len(helpers.A_UNITS)
+    assert _paths(page, "overlay") == (len(helpers.B_UNITS) - 1) + len(helpers.B_UNITS)
 
 
 def test_injected_names_are_shown_as_text_and_never_run(page, tmp_path):

@@ -121,6 +121,7 @@ def _breakers(breakers: pd.DataFrame, n: int = 15) -> str:
 
 def _attribution(plan) -> str:
     from .catalog import catalog, get_entry
+    from .maps.html import safe_attribution
 
     ids = sorted(set(plan.columns) | set(plan.cells.values()) | {s.council for s in plan.story} | {s.body for s in plan.story})
     seen = []
@@ -129,7 +130,8 @@ def _attribution(plan) -> str:
         if a and a not in seen:
             seen.append(a)
     items = "".join(f"<li>{escape(a)}</li>" for a in seen)
-    return f"<p>{catalog().attribution_html}</p><ul>{items}</ul>"
+    # the one sanitiser of every page (maps too): text and plain http(s) links only
+    return f"<p>{safe_attribution(catalog().attribution_html)}</p><ul>{items}</ul>"
 
 
 def index_html(*, plan, matrix: pd.DataFrame, story: pd.DataFrame, scenarios: list[dict], breakers: pd.DataFrame, by: str, quick: bool) -> str:

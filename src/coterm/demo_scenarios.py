@@ -16,12 +16,11 @@ def _rate(scores, direction: str, key: str, by: str):
 def run_scenario(name: str, tmp: Path, by: str) -> dict:
     """Compare the scenario with its partners, save ``scenarios/<name>.html``; one dict (headline = first partner)."""
     from .compare import compare_scenario
-    from .maps import save_map
-    from .scenario_map import scenario_result_map
+    from .maps import save_map, scenario_map
 
     res = compare_scenario(name, by=by)
     rel = f"scenarios/{name}.html"
-    save_map(scenario_result_map(res), tmp / rel)
+    save_map(scenario_map(res), tmp / rel)
     sc = res.scenario
     partners = []
     for p in res.against:
