@@ -68,7 +68,7 @@ def coterminosity_map(a, b=None, *, by: str = "population", tiles: str | None = 
         Save it with :func:`save_map` (deterministic, atomic) or render it with :func:`render_html`.
     """
     from .features import Geometries, unit_features
-    from .panels import attribution_html, class_counts, legend_html, subtitle, summary_html
+    from .panels import attribution_html, class_counts, figures, legend_html, subtitle, summary_html
 
     ov, scores = _resolve(a, b, by=by, mode=mode, min_share=min_share)
     geoms = Geometries(tolerance)
@@ -80,6 +80,7 @@ def coterminosity_map(a, b=None, *, by: str = "population", tiles: str | None = 
         "title": ttl, "subtitle": subtitle(ov),
         "legend": legend_html(ov, class_counts(scores, "a")),
         "summary": summary_html(ov, scores),
+        "figures": figures(ov, scores),
         "changes": None,
         "attribution": attribution_html(ov.a, ov.b),
         "search": {"roles": ["a", "b"], "placeholder": "Search name or code"},
@@ -100,7 +101,7 @@ def scenario_map(result, partner: str | None = None, *, title: str | None = None
         The partner layer id to map against (default: the result's first).
     """
     from .features import Geometries, unit_features
-    from .panels import attribution_html, changes_html, class_counts, legend_html, subtitle, summary_html
+    from .panels import attribution_html, changes_html, class_counts, figures, legend_html, subtitle, summary_html
     from .scenario_input import scenario_view
 
     v = scenario_view(result, partner)
@@ -127,6 +128,8 @@ def scenario_map(result, partner: str | None = None, *, title: str | None = None
         "legend": legend_html(after_ov, class_counts(v.after_scores, "a"), before=class_counts(v.before_scores, "a"),
                               changed=len(v.changed)),
         "summary": summary_html(after_ov, v.after_scores, before=v.before_scores),
+        "figures": figures(after_ov, v.after_scores),
+        "figures_before": figures(before_ov, v.before_scores),
         "changes": changes_html(v.changed, v.name, drawable),
         "attribution": attribution_html(after_ov.a, after_ov.b),
         "search": {"roles": ["after-a", "after-b"], "placeholder": "Search name or code"},

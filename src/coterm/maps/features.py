@@ -11,7 +11,7 @@ import math
 import pandas as pd
 
 from .html import esc, fmt_area_km2, fmt_int, fmt_pct, join_words
-from .style import CLASS_COLOURS
+from .style import CLASS_COLOURS, CLASS_TEXT
 
 __all__ = ["Geometries", "unit_features"]
 
@@ -90,7 +90,9 @@ def unit_features(geoms: Geometries, ov, scores, side: str, *, changes: dict | N
 
 def class_badge(cls: str) -> str:
     colour = CLASS_COLOURS.get(cls, "#dddddd")
-    return f'<span class="ct-class ct-k-{esc(cls).replace(" ", "-")}" style="background:{colour}">{esc(cls)}</span>'
+    text = CLASS_TEXT.get(cls, "#111111")
+    return (f'<span class="ct-class ct-k-{esc(cls).replace(" ", "-")}" style="background:{colour};color:{text}">'
+            f"{esc(cls)}</span>")
 
 
 def _tooltip(name, code, cls, row, other, change) -> str:

@@ -13,7 +13,8 @@ import pandas as pd
 from .html import esc, fmt_int, fmt_pct, safe_attribution
 from .style import CLASS_COLOURS, CLASS_HELP, CLASS_ORDER
 
-__all__ = ["class_counts", "legend_html", "summary_html", "changes_html", "attribution_html", "subtitle"]
+__all__ = ["class_counts", "legend_html", "summary_html", "changes_html", "attribution_html", "subtitle", "figures",
+           "lead_sentence", "basis", "basis_text"]
 
 
 def class_counts(scores, side: str) -> dict:
@@ -41,50 +42,122 @@ def legend_html(ov, counts: dict, *, before: dict | None = None, changed: int = 
     return "".join(rows)
 
 
-def _rate(d: dict, key: str, by: str = "count"):
-    return (d.get(key) or {}).get(by) if isinstance(d.get(key), dict) else None
+def basis(ov) -> str:
+    """The weight every figure of the map uses: ``"population"`` or ``"area"``."""
+    return "population" if ov.weight == "population" else "area"
 
 
-def _direction_html(d: dict, title: str, other_title: str, weight: str, before: dict | None) -> str:
-    n = d.get("units", 0)
+def population_source(ov) -> str:
+    """Where the population weights come from (e.g. "ONS Census 2021 TS021 usual residents"), or ""."""
+    if basis(ov) != "population":
+        return ""
+    base = getattr(ov.a, "atom_base", None) or getattr(ov.b, "atom_base", None) or "lsoa-2021"
+    try:
+        from ..catalog import catalog
 
-    def delta(key, by="count"):
+        return catalog().atom_base(base).population_source
+    except Exception:  # a user's own layers without a catalogue: say nothing rather than guess
+        return ""
+
+
+def basis_text(ov) -> str:
+    """Plain text naming the basis, e.g. "weighted by population (ONS Census 2021 …)"."""
+    src = population_source(ov)
+    return f"weighted by {basis(ov)}" + (f" ({src})" if src else "")
+
+
+def figures(ov, scores) -> dict:
+    """The headline figures of the map, on its one basis (the same numbers as ``Scores.to_dict()``)."""
+    by = basis(ov)
+    out = {"basis": by, "population_source": population_source(ov)}
+    for d in ("a_to_b", "b_to_a"):
+        ind = scores.indices.get(d, {})
+        out[d] = {
+            "units": int(ind.get("units", 0) or 0),
+            "split": int(ind.get("split", 0) or 0),
+            "minor_split": int(ind.get("minor_split", 0) or 0),
+            "alignment_rate": (ind.get("alignment_rate") or {}).get(by),
+            "coterminosity_rate": (ind.get("coterminosity_rate") or {}).get(by),
+            "split_rate": (ind.get("split_rate") or {}).get(by),
+            "people_in_split_units": ind.get("people_in_split_units"),
+        }
+    return out
+
+
+def _people(n) -> str:
+    """A number of people in words a planner can quote: "1.9 million", "48,300", "730"."""
+    if n is None or (isinstance(n, float) and n != n):
+        return "–"
+    n = float(n)
+    if n >= 1e6:
+        return f"{n / 1e6:.1f} million"
+    if n >= 10_000:
+        return f"{round(n, -2):,.0f}"
+    return f"{n:,.0f}"
+
+
+def lead_sentence(ov, scores) -> str:
+    """One or two sentences a planner can quote (plain text), e.g. "12 of 309 districts straddle two or more ICBs; …"."""
+    f = figures(ov, scores)
+    a = f["a_to_b"]
+    real = a["split"] - a["minor_split"]
+    a_t, b_t = ov.a.title, ov.b.title
+    if a["split"] == 0:
+        text = f"None of the {a['units']} units of {a_t} straddles a boundary of {b_t}."
+    else:
+        text = (f"{a['split']} of {a['units']} units of {a_t} straddle boundaries of {b_t}"
+                + (f" ({a['minor_split']} only slightly, with at least 95% in one)" if a["minor_split"] else "") + ".")
+        if f["basis"] == "population" and a["people_in_split_units"] is not None:
+            text += f" {_people(a['people_in_split_units'])} people live in them."
+    if real == 0 and a["split"]:
+        text += " No unit is split by more than 5%."
+    return text
+
+
+def _direction_html(fd: dict, title: str, other_title: str, by: str, before: dict | None) -> str:
+    def delta(key):
         if before is None:
             return ""
-        b, a = _rate(before, key, by), _rate(d, key, by)
+        b, a = before.get(key), fd.get(key)
         if b is None or a is None or fmt_pct(b) == fmt_pct(a):
             return ""
         return f" <small>(was {fmt_pct(b)})</small>"
 
-    parts = [f"<p><b>{esc(title)}</b> ({n} units)"]
-    parts.append(f"<br>{fmt_pct(_rate(d, 'coterminosity_rate'))} coterminous with {esc(other_title)}{delta('coterminosity_rate')}")
-    parts.append(f"<br>{fmt_pct(_rate(d, 'alignment_rate'))} aligned <small>(coterminous, nested or contains)</small>"
+    of = "residents" if by == "population" else "area"
+    parts = [f"<p><b>{esc(title)}</b> <small>({fd['units']} units)</small>"]
+    parts.append(f"<br>{fmt_pct(fd['alignment_rate'])} of {of} in units with a clear relationship to {esc(other_title)}"
                  f"{delta('alignment_rate')}")
-    split = d.get("split", 0)
-    line = f"<br>{split} split"
-    if weight == "population" and d.get("people_in_split_units") is not None:
-        share = _rate(d, "split_rate", "population")
-        line += f": {fmt_int(d['people_in_split_units'])} residents ({fmt_pct(share)}) live in split units"
-    elif d.get("area_in_split_units_km2") is not None:
-        share = _rate(d, "split_rate", "area")
-        line += f": {fmt_int(d['area_in_split_units_km2'])} km² ({fmt_pct(share)}) in split units"
-    parts.append(line + "</p>")
+    parts.append(f"<br>{fmt_pct(fd['coterminosity_rate'])} of {of} in coterminous units{delta('coterminosity_rate')}")
+    line = f"<br>{fd['split']} split" + (f" ({fd['minor_split']} minor)" if fd["minor_split"] else "")
+    if by == "population" and fd.get("people_in_split_units") is not None:
+        line += f": {fmt_int(fd['people_in_split_units'])} residents ({fmt_pct(fd['split_rate'])})"
+    elif fd.get("split_rate") is not None:
+        line += f": {fmt_pct(fd['split_rate'])} of the area"
+    parts.append(line + delta("split_rate") + "</p>")
     return "".join(parts)
 
 
 def summary_html(ov, scores, *, before=None) -> str:
-    ind = scores.indices
-    bi = before.indices if before is not None else {}
-    out = ["<details open><summary>Headline</summary>"]
-    out.append(_direction_html(ind.get("a_to_b", {}), ov.a.title, ov.b.title, ov.weight, bi.get("a_to_b")))
-    out.append(_direction_html(ind.get("b_to_a", {}), ov.b.title, ov.a.title, ov.weight, bi.get("b_to_a")))
-    sym = ind.get("symmetric", {})
+    """Lead sentence, both directions on the map's one basis, and the method in a collapsible panel."""
+    f = figures(ov, scores)
+    fb = figures(ov, before) if before is not None else {}
+    by = f["basis"]
+    out = [f'<p class="ct-lead">{esc(lead_sentence(ov, scores))}</p>',
+           f'<div class="ct-code">All figures {esc(basis_text(ov))}.</div>']
+    out.append(_direction_html(f["a_to_b"], ov.a.title, ov.b.title, by, fb.get("a_to_b")))
+    out.append(_direction_html(f["b_to_a"], ov.b.title, ov.a.title, by, fb.get("b_to_a")))
+    sym = scores.indices.get("symmetric", {})
+    method = [f"<p>{esc(ov.mode)} overlay" + (f"; pairs under {fmt_pct(ov.min_share, digits=1)} of both units ignored"
+                                             if ov.min_share else "") + ".</p>",
+              "<p>A unit is <i>coterminous</i> when it matches one unit of the other layer exactly, <i>nested</i> when "
+              "it lies inside one, <i>contains</i> when it is made of whole units, <i>split</i> otherwise (minor split: "
+              "at least 95% in one). A clear relationship = coterminous, nested or contains.</p>"]
     if sym.get("nmi") is not None:
         was = ""
-        if bi.get("symmetric", {}).get("nmi") is not None:
-            was = f" (was {bi['symmetric']['nmi']:.3f})"
-        out.append(f'<p class="ct-code">Normalised mutual information {sym["nmi"]:.3f}{was} (1 = identical)</p>')
-    out.append("</details>")
+        if before is not None and before.indices.get("symmetric", {}).get("nmi") is not None:
+            was = f" (was {before.indices['symmetric']['nmi']:.3f})"
+        method.append(f"<p>Normalised mutual information {sym['nmi']:.3f}{was} (1 = the same partition).</p>")
+    out.append(f"<details><summary>How this was measured</summary>{''.join(method)}</details>")
     return "".join(out)
 
 
@@ -113,8 +186,4 @@ def attribution_html(*layers) -> str:
 
 def subtitle(ov) -> str:
     """Plain text: the basis of the figures."""
-    weight = "population" if ov.weight == "population" else "area"
-    bits = [f"weighted by {weight}", f"{ov.mode} overlay"]
-    if ov.min_share:
-        bits.append(f"pairs under {fmt_pct(ov.min_share, digits=1)} of both units ignored")
-    return " · ".join(bits)
+    return basis_text(ov)

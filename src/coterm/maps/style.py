@@ -7,18 +7,26 @@ tritanopia (``tests/test_maps_colour.py`` asserts CIEDE2000 ≥ 15 between every
 
 from __future__ import annotations
 
-__all__ = ["CLASS_COLOURS", "CLASS_ORDER", "CLASS_HELP", "OUTLINE_COLOUR", "CHANGED_COLOUR", "HATCHED", "fill_styles",
+__all__ = ["CLASS_COLOURS", "CLASS_ORDER", "CLASS_HELP", "OUTLINE_COLOUR", "CHANGED_COLOUR", "HATCHED", "CLASS_TEXT", "FILL_OPACITY", "PAGE_BACKGROUND", "fill_styles",
            "outline_styles", "changed_styles"]
 
-# class → fill colour (blue = same boundary, light blue/teal = clear, orange/vermilion = split, grey = none)
+# class → fill colour: blues/green = a clear relationship, yellow/vermilion = split, grey = no overlap.
+# Found by maximising the smallest CIEDE2000 distance between classes under normal vision and simulated
+# protanopia, deuteranopia and tritanopia (Machado et al. 2009), plain and at FILL_OPACITY on the page
+# background: the smallest is 17 (the test asks ≥ 15).
 CLASS_COLOURS = {
-    "coterminous": "#1a9850",
-    "nested": "#a6d96a",
-    "contains": "#4393c3",
-    "minor split": "#fdae61",
-    "split": "#d73027",
-    "outside": "#bdbdbd",
+    "coterminous": "#2b3da9",
+    "nested": "#00cbff",
+    "contains": "#1f9266",
+    "minor split": "#f1d73c",
+    "split": "#d34e00",
+    "outside": "#bbbbbb",
 }
+# text on each class colour (contrast ≥ 4.5:1)
+CLASS_TEXT = {"coterminous": "#ffffff", "nested": "#111111", "contains": "#111111", "minor split": "#111111",
+              "split": "#000000", "outside": "#111111"}
+FILL_OPACITY = 0.85
+PAGE_BACKGROUND = "#f3f5f7"
 CLASS_ORDER = ("coterminous", "nested", "contains", "minor split", "split", "outside")
 HATCHED = ("minor split", "split")
 CLASS_HELP = {
@@ -35,8 +43,10 @@ CHANGED_COLOUR = "#c51b7d"
 
 def fill_styles() -> tuple[dict, dict]:
     """(styles by class key, hover style) for a layer filled by class."""
-    styles = {k: {"fillColor": c, "fillOpacity": 0.72, "color": "#ffffff", "weight": 0.7, "opacity": 0.9}
+    styles = {k: {"fillColor": c, "fillOpacity": FILL_OPACITY, "color": "#ffffff", "weight": 0.7, "opacity": 0.9}
               for k, c in CLASS_COLOURS.items()}
+    for k in HATCHED:  # a pattern too, so colour is not the only cue (see static/map.js: hatch patterns)
+        styles[k]["ctHatch"] = k.replace(" ", "-")
     styles["_"] = {"fillColor": "#dddddd", "fillOpacity": 0.6, "color": "#ffffff", "weight": 0.7}
     return styles, {"color": "#000000", "weight": 2.5, "fillOpacity": 0.88}
 
