@@ -146,7 +146,7 @@ def test_scenario_map_highlights_and_lists_the_changed_units(page, tmp_path):
 
     res = helpers.synthetic_scenario(folder=tmp_path)
     _open(page, maps.scenario_map(res), tmp_path, "scenario")
-    assert _paths(page, "ctChanged") == 2  # Elder (district) and Upper Board (merged away)
+    assert page.locator(".leaflet-ctChanged-pane path").count() == 2  # Elder (district) and Upper Board (merged away)
     changes = page.locator(".ct-changes").inner_text()
     assert "Elder (syn-a): split → nested in Merged Board" in changes
     assert _paths(page, "overlay") == len(helpers.B_UNITS) - 1  # only "after" is shown at first: B4 + B5 merged
@@ -156,9 +156,30 @@ def test_scenario_map_highlights_and_lists_the_changed_units(page, tmp_path):
     popup = page.locator(".leaflet-popup-content")
     popup.wait_for()
     assert "Changed by the scenario" in popup.inner_text() and "split → nested" in popup.inner_text()
+
+
+def test_the_before_after_switch_changes_layers_legend_counts_and_popups(page, tmp_path):
+    from coterm import maps
+
+    res = helpers.synthetic_scenario(folder=tmp_path)
+    _open(page, maps.scenario_map(res), tmp_path, "switch")
+    legend_after = page.locator(".ct-legend").inner_text()
+    assert "Showing: after" in legend_after and "(was" in legend_after
+    page.mouse.click(*_point(page, "BX", "after-a", fx=0.5))
+    assert "Merged Board" in page.locator(".leaflet-popup-content").inner_text()  # the after state's body
     page.keyboard.press("Escape")
-    page.locator(".leaflet-control-layers label", has_text="Before:").first.locator("input").check()
-    assert _paths(page, "overlay") == (len(helpers.B_UNITS) - 1) + len(helpers.B_UNITS)
+    page.locator(".ct-switch input[value=before]").check()
+    assert _paths(page, "overlay") == len(helpers.B_UNITS)
+    legend_before = page.locator(".ct-legend").inner_text()
+    assert "Showing: before" in legend_before and "(was" not in legend_before
+    page.wait_for_timeout(400)  # the closed popup fades out
+    page.mouse.click(*_point(page, "B4", "before-a", fx=0.5))
+    text = page.locator(".leaflet-popup-content").last.inner_text()
+    assert "Upper Board" in text and "Merged Board" not in text
+    _shot(page, "switch-before")
+    page.locator(".ct-switch input[value=after]").check()
+    assert _paths(page, "overlay") == len(helpers.B_UNITS) - 1
+    assert page.locator(".leaflet-ctAOutlines-pane path").count() == 2 * (len(helpers.B_UNITS) - 1) + 1  # new solid + old dashed
 
 
 def test_injected_names_are_shown_as_text_and_never_run(page, tmp_path):
@@ -212,5 +233,5 @@ def test_the_real_icb_2026_scenario_map_from_the_cli_shows_the_changed_units_off
     page.wait_for_function("window.cotermMap && document.querySelectorAll('path.leaflet-interactive').length > 0")
     changes = page.locator(".ct-changes").inner_text()
     assert "East Suffolk" in changes and "split → nested" in changes
-    assert _paths(page, "ctChanged") >= 8  # the districts and ICBs whose class changed
+    assert page.locator(".leaflet-ctChanged-pane path").count() >= 8  # the districts and ICBs whose class changed
     _shot(page, "icb-2026-scenario")

@@ -40,7 +40,7 @@ _TILES.update({"openstreetmap": _TILES["osm"], "cartodb": _TILES["positron"], "l
 
 def coterminosity_map(a, b=None, *, by: str = "population", tiles: str | None = None, cdn: bool = False,
                       title: str | None = None, tolerance: float = DEFAULT_TOLERANCE_M, mode: str = "auto",
-                      min_share: float | None = None, tiles_attr: str | None = None) -> MapPage:
+                      min_share: float | None = None, tiles_attr: str | None = None, back: tuple | None = None) -> MapPage:
     """An interactive map of how layer A's units relate to layer B's.
 
     Parameters
@@ -61,6 +61,8 @@ def coterminosity_map(a, b=None, *, by: str = "population", tiles: str | None = 
         Title shown on the map and in the page title (plain text; default "A × B").
     tolerance : float
         Display simplification in metres (see :mod:`coterm.maps.geometry`).
+    back : (href, text), optional
+        A link back to an index page (the demo passes ``("../index.html", "All maps")``).
 
     Returns
     -------
@@ -83,14 +85,17 @@ def coterminosity_map(a, b=None, *, by: str = "population", tiles: str | None = 
         "figures": figures(ov, scores),
         "changes": None,
         "attribution": attribution_html(ov.a, ov.b),
-        "search": {"roles": ["a", "b"], "placeholder": "Search name or code"},
+        "search": {"placeholder": "Search name or code"},
+        "table_role": "a", "csv_name": _csv_name(ov.a, ov.b),
+        "back": _back(back),
         "tiles": _tiles(tiles, tiles_attr),
     }
     return build.page(ttl, data, cdn=cdn)
 
 
 def scenario_map(result, partner: str | None = None, *, title: str | None = None, tiles: str | None = None,
-                 cdn: bool = False, tolerance: float = DEFAULT_TOLERANCE_M, tiles_attr: str | None = None) -> MapPage:
+                 cdn: bool = False, tolerance: float = DEFAULT_TOLERANCE_M, tiles_attr: str | None = None,
+                 back: tuple | None = None) -> MapPage:
     """Before and after a scenario on one map, against one partner layer; changed units highlighted and listed.
 
     Parameters
@@ -116,23 +121,39 @@ def scenario_map(result, partner: str | None = None, *, title: str | None = None
         "after-a": unit_features(geoms, after_ov, v.after_scores, "a", changes=change_info),
         "after-b": unit_features(geoms, after_ov, v.after_scores, "b", changes=change_info),
     }
-    build.layer(feats["before-a"], name=f"Before: {before_ov.a.title} by class", role="before-a", kind="fill", show=False)
-    build.layer(feats["before-b"], name=f"Before: {before_ov.b.title} boundaries", role="before-b", kind="outline", show=False)
-    build.layer(feats["after-a"], name=f"After: {after_ov.a.title} by class", role="after-a", kind="fill")
-    build.layer(feats["after-b"], name=f"After: {after_ov.b.title} boundaries", role="after-b", kind="outline")
+    a_title, b_title = before_ov.a.title, before_ov.b.title
+    build.layer(feats["before-a"], name=f"{a_title} by class, before", role="before-a", kind="fill", state="before", control=False)
+    build.layer(feats["before-b"], name=f"{b_title}", role="before-b", kind="outline", state="before", control=False)
+    build.layer(feats["after-a"], name=f"{after_ov.a.title} by class, after", role="after-a", kind="fill", state="after",
+                control=False)
+    build.layer(feats["after-b"], name=f"{b_title}", role="after-b", kind="outline", state="after", control=False)
+    build.layer(feats["after-a"], name=f"New boundaries of {after_ov.a.title} (solid)", role="a-new", kind="body-new",
+                state="after", control=False)
+    build.layer(feats["before-a"], name=f"Old boundaries of {a_title} (dashed)", role="a-old", kind="body-old")
     changed_feats = _changed_features(feats, v.changed)
     build.layer(changed_feats, name=f"Changed units ({len(v.changed)})", role="changed", kind="changed")
     drawable = {p["c"] for fs in feats.values() for _, p in fs}
+    counts_b, counts_a = class_counts(v.before_scores, "a"), class_counts(v.after_scores, "a")
+    state = {
+        "before": {"label": f"Before: today's {a_title}",
+                   "legend": legend_html(before_ov, counts_b, changed=len(v.changed), scenario=v.name, state="before"),
+                   "summary": summary_html(before_ov, v.before_scores), "table_role": "before-a"},
+        "after": {"label": f"After: {v.name}",
+                  "legend": legend_html(after_ov, counts_a, before=counts_b, changed=len(v.changed), scenario=v.name,
+                                        state="after"),
+                  "summary": summary_html(after_ov, v.after_scores, before=v.before_scores), "table_role": "after-a"},
+    }
     data = {
-        "title": ttl, "subtitle": subtitle(after_ov) + f" · before and after {v.name}",
-        "legend": legend_html(after_ov, class_counts(v.after_scores, "a"), before=class_counts(v.before_scores, "a"),
-                              changed=len(v.changed)),
-        "summary": summary_html(after_ov, v.after_scores, before=v.before_scores),
+        "title": ttl, "subtitle": subtitle(after_ov),
+        "states": {"default": "after", "order": ["before", "after"], **state},
+        "legend": state["after"]["legend"], "summary": state["after"]["summary"],
         "figures": figures(after_ov, v.after_scores),
         "figures_before": figures(before_ov, v.before_scores),
         "changes": changes_html(v.changed, v.name, drawable),
         "attribution": attribution_html(after_ov.a, after_ov.b),
-        "search": {"roles": ["after-a", "after-b"], "placeholder": "Search name or code"},
+        "search": {"placeholder": "Search name or code"},
+        "csv_name": _csv_name(after_ov.a, after_ov.b),
+        "back": _back(back),
         "tiles": _tiles(tiles, tiles_attr),
     }
     return build.page(ttl, data, cdn=cdn)
@@ -155,15 +176,22 @@ class _Builder:
             self.geometries.append(text)
         return self._index[text]
 
-    def layer(self, feats, *, name: str, role: str, kind: str, show: bool = True) -> None:
+    def layer(self, feats, *, name: str, role: str, kind: str, show: bool = True, state: str | None = None,
+              control: bool = True) -> None:
         from .html import esc
-        from .style import changed_styles, fill_styles, outline_styles
+        from .style import body_outline_styles, changed_styles, fill_styles, outline_styles
 
-        styles, hover = {"fill": fill_styles, "outline": outline_styles, "changed": changed_styles}[kind]()
-        pane = {"fill": "overlayPane", "outline": "ctOutlines", "changed": "ctChanged"}[kind]
+        styles, hover = {"fill": fill_styles, "outline": outline_styles, "changed": changed_styles,
+                         "body-new": lambda: body_outline_styles(old=False),
+                         "body-old": lambda: body_outline_styles(old=True)}[kind]()
+        pane = {"fill": "overlayPane", "outline": "ctOutlines", "changed": "ctChanged", "body-new": "ctAOutlines",
+                "body-old": "ctAOutlines"}[kind]
+        interactive = kind in ("fill", "outline")
+        if not interactive:  # outlines drawn for context: no popups, so clicks reach the units below
+            feats = [(g, {"c": p["c"], "n": p["n"], "k": p["k"]}) for g, p in feats]
         self.layers.append({
-            "name_html": esc(name), "role": role, "show": show, "pane": pane, "front": kind == "fill",
-            "styles": styles, "hover": hover,
+            "name_html": esc(name), "role": role, "show": show, "state": state, "control": control, "pane": pane,
+            "front": kind == "fill", "interactive": interactive, "styles": styles, "hover": hover,
             "features": [{"g": self._g(g), "properties": p} for g, p in feats],
         })
 
@@ -182,6 +210,19 @@ class _Builder:
         if not np.isfinite([xmin, ymin, xmax, ymax]).all():
             return None
         return [[round(float(ymin), 5), round(float(xmin), 5)], [round(float(ymax), 5), round(float(xmax), 5)]]
+
+
+def _back(back):
+    if back is None:
+        return None
+    href, text = back
+    return {"href": str(href), "text": str(text)}
+
+
+def _csv_name(a, b) -> str:
+    import re
+
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", f"{a.id}__{b.id}").strip("-") or "units"
 
 
 def _resolve(a, b, *, by, mode, min_share):

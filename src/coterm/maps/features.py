@@ -28,7 +28,7 @@ class Geometries:
         import numpy as np
         import shapely
 
-        from .geometry import display_geometries, geojson_texts
+        from .geometry import display_geometries, geojson_texts, label_points
 
         key = id(layer.frame)
         if key not in self._cache:
@@ -36,10 +36,18 @@ class Geometries:
             geoms = np.asarray(frame.geometry.to_numpy(), dtype=object) if len(frame) else np.zeros(0, dtype=object)
             has = ~pd.isna(geoms) & ~np.asarray(shapely.is_empty(geoms), dtype=bool) if len(frame) else np.zeros(0, dtype=bool)
             out = pd.Series([None] * len(frame), index=frame.index.astype(str), dtype=object)
+            points = pd.Series([None] * len(frame), index=out.index, dtype=object)
             if has.any():
-                out.iloc[np.flatnonzero(has)] = geojson_texts(display_geometries(frame[has], tolerance=self.tolerance))
-            self._cache[key] = (frame, out)  # keep the frame alive so its id is not reused
+                shown = display_geometries(frame[has], tolerance=self.tolerance)
+                out.iloc[np.flatnonzero(has)] = geojson_texts(shown)
+                points.iloc[np.flatnonzero(has)] = label_points(shown)
+            self._cache[key] = (frame, out, points)  # keep the frame alive so its id is not reused
         return self._cache[key][1]
+
+    def label_point(self, layer, code):
+        """[lat, lon] of a point inside the unit's display geometry (for its label), or None."""
+        self.of(layer)
+        return self._cache[id(layer.frame)][2].get(code)
 
 
 def _other(side: str) -> str:
@@ -81,11 +89,26 @@ def unit_features(geoms: Geometries, ov, scores, side: str, *, changes: dict | N
         row = units.loc[code] if code in units.index else None
         cls = str(row["class"]) if row is not None else "outside"
         change = (changes or {}).get((side, code)) or (changes or {}).get(("", code))
-        props = {"c": code, "n": name, "s": layer.title, "k": cls,
+        props = {"c": code, "n": name, "s": layer.title, "k": cls, **_table_fields(row, other_names),
+                 "lp": geoms.label_point(layer, code),
                  "t": _tooltip(name, code, cls, row, other, change),
                  "p": _popup(name, code, cls, row, partners.get(code), slivers.get(code), change, ctx)}
         out.append((geom, props))
     return out
+
+
+def _number(v):
+    return None if v is None or pd.isna(v) else float(v)
+
+
+def _table_fields(row, other_names) -> dict:
+    """Plain values for the page's unit table: main partner (name, share), number of partners, residents."""
+    if row is None:
+        return {"m": "", "ms": None, "np": 0, "pop": None}
+    dom = _text(row.get("dominant_code"))
+    return {"m": _text(row.get("dominant_name")) or other_names.get(dom, dom) or "",
+            "ms": _number(row.get("dominant_share")), "np": int(row.get("n_partners", 0) or 0),
+            "pop": _number(row.get("population"))}
 
 
 def class_badge(cls: str) -> str:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["DEFAULT_TOLERANCE_M", "display_geometries", "geojson_texts", "bounds_latlon"]
+__all__ = ["DEFAULT_TOLERANCE_M", "display_geometries", "geojson_texts", "label_points", "bounds_latlon"]
 
 DEFAULT_TOLERANCE_M = 100.0
 DECIMALS = 5
@@ -74,6 +74,24 @@ def geojson_texts(geoms) -> list:
     empty = pd_isna(geoms) | shapely.is_empty(geoms)
     texts = shapely.to_geojson(np.where(empty, None, geoms))
     return [None if e else str(t) for t, e in zip(texts, empty)]
+
+
+def label_points(geoms) -> list:
+    """[lat, lon] (5 decimals) of a point inside each geometry (``shapely.point_on_surface``), None for empty ones."""
+    import shapely
+
+    geoms = np.asarray(geoms, dtype=object)
+    pts = shapely.point_on_surface(geoms)
+    xy = shapely.get_coordinates(pts, include_z=False)
+    empty = shapely.is_empty(pts) | pd_isna(geoms)
+    out, k = [], 0
+    for e in empty:
+        if e:
+            out.append(None)
+        else:
+            out.append([round(float(xy[k, 1]), 5), round(float(xy[k, 0]), 5)])
+            k += 1
+    return out
 
 
 def pd_isna(geoms) -> np.ndarray:

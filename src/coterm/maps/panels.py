@@ -22,9 +22,15 @@ def class_counts(scores, side: str) -> dict:
     return {k: int((c == k).sum()) for k in CLASS_ORDER}
 
 
-def legend_html(ov, counts: dict, *, before: dict | None = None, changed: int = 0) -> str:
+def legend_html(ov, counts: dict, *, before: dict | None = None, changed: int = 0, scenario: str | None = None,
+                state: str | None = None) -> str:
+    """Class swatches with counts (and "was" counts after a scenario), the line styles, the state shown."""
     other = esc(ov.b.title)
-    rows = [f"<h3>{esc(ov.a.title)}</h3><div class=\"ct-code\">coloured by how each unit relates to {other}</div>"]
+    head = f"<h3>{esc(ov.a.title)}</h3>"
+    if state is not None:
+        head += (f'<div class="ct-state ct-state-{state}">Showing: <b>{"after" if state == "after" else "before"}</b> '
+                 f"{esc(scenario or 'the scenario')}</div>")
+    rows = [head + f"<div class=\"ct-code\">coloured by how each unit relates to {other}</div>"]
     for k in CLASS_ORDER:
         if k == "outside" and not counts.get(k) and not (before or {}).get(k):
             continue
@@ -32,10 +38,14 @@ def legend_html(ov, counts: dict, *, before: dict | None = None, changed: int = 
         was = ""
         if before is not None and before.get(k, 0) != counts.get(k, 0):
             was = f" <small>(was {before.get(k, 0)})</small>"
-        rows.append(f'<div class="ct-row"><span class="ct-sw ct-k-{k.replace(" ", "-")}" style="background:{CLASS_COLOURS[k]}"></span>'
+        rows.append(f'<div class="ct-row"><span class="ct-sw ct-k-{k.replace(" ", "-")}" style="background-color:{CLASS_COLOURS[k]}"></span>'
                     f'<span class="ct-label">{esc(k)} <small>{esc(help_)}</small></span>'
                     f'<span class="ct-n">{counts.get(k, 0)}{was}</span></div>')
     rows.append(f'<div class="ct-row"><span class="ct-line"></span><span class="ct-label">{other} boundary</span></div>')
+    if state == "after":
+        rows.append(f'<div class="ct-row"><span class="ct-body-new"></span><span class="ct-label">new boundary of {esc(ov.a.title)}</span></div>')
+    if state is not None:
+        rows.append(f'<div class="ct-row"><span class="ct-body-old"></span><span class="ct-label">boundary before the scenario</span></div>')
     if changed:
         rows.append(f'<div class="ct-row"><span class="ct-dash"></span><span class="ct-label">class changed</span>'
                     f'<span class="ct-n">{changed}</span></div>')

@@ -63,3 +63,13 @@ def changed_styles() -> tuple[dict, dict]:
     styles = {"_": {"fill": True, "fillColor": CHANGED_COLOUR, "fillOpacity": 0.06, "color": CHANGED_COLOUR,
                     "weight": 3.5, "dashArray": "7 5", "opacity": 1}}
     return styles, {"weight": 5, "fillOpacity": 0.25}
+
+
+BODY_OUTLINE_COLOUR = "#3b1f5c"
+
+
+def body_outline_styles(*, old: bool) -> tuple[dict, dict]:
+    """The scenario layer's own boundaries: new solid, old dashed (drawn above the fill, not clickable)."""
+    if old:
+        return {"_": {"fill": False, "color": BODY_OUTLINE_COLOUR, "weight": 2.0, "opacity": 0.95, "dashArray": "5 6"}}, {}
+    return {"_": {"fill": False, "color": BODY_OUTLINE_COLOUR, "weight": 3.0, "opacity": 0.95}}, {}
