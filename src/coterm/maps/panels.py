@@ -107,21 +107,33 @@ def _people(n) -> str:
 
 
 def lead_sentence(ov, scores) -> str:
-    """One or two sentences a planner can quote (plain text), e.g. "12 of 309 districts straddle two or more ICBs; …"."""
+    """One or two sentences a planner can quote (plain text), e.g. "12 of 287 district councils straddle two or more ICBs"."""
+    from .style import nouns
+
     f = figures(ov, scores)
     a = f["a_to_b"]
-    real = a["split"] - a["minor_split"]
-    a_t, b_t = ov.a.title, ov.b.title
+    outside = int(scores.indices.get("a_to_b", {}).get("outside", 0) or 0)
+    covered = a["units"] - outside
+    one_a, many_a = nouns(ov.a)
+    one_b, many_b = nouns(ov.b)
+    where = f" in the area the {many_b} cover" if outside else ""
     if a["split"] == 0:
-        text = f"None of the {a['units']} units of {a_t} straddles a boundary of {b_t}."
+        text = f"None of the {covered} {many_a}{where} straddles a boundary between {many_b}."
     else:
-        text = (f"{a['split']} of {a['units']} units of {a_t} straddle boundaries of {b_t}"
-                + (f" ({a['minor_split']} only slightly, with at least 95% in one)" if a["minor_split"] else "") + ".")
+        text = (f"{a['split']} of {covered} {many_a}{where} straddle{'s' if a['split'] == 1 else ''} two or more {many_b}"
+                + (f" ({a['minor_split']} only slightly: at least 95% in one)" if a["minor_split"] else "") + ".")
         if f["basis"] == "population" and a["people_in_split_units"] is not None:
             text += f" {_people(a['people_in_split_units'])} people live in them."
-    if real == 0 and a["split"]:
-        text += " No unit is split by more than 5%."
+    b = f["b_to_a"]
+    if b["units"]:
+        text += f" {pct_words(b['alignment_rate'])} of {many_b}' residents" if f["basis"] == "population" else \
+            f" {pct_words(b['alignment_rate'])} of the {many_b}' area"
+        text += f" {'are' if f['basis'] == 'population' else 'is'} in {many_b} made of whole {many_a} or inside one."
     return text
+
+
+def pct_words(v) -> str:
+    return fmt_pct(v).replace("–", "an unknown share")
 
 
 def _direction_html(fd: dict, title: str, other_title: str, by: str, before: dict | None) -> str:

@@ -73,3 +73,23 @@ def body_outline_styles(*, old: bool) -> tuple[dict, dict]:
     if old:
         return {"_": {"fill": False, "color": BODY_OUTLINE_COLOUR, "weight": 2.0, "opacity": 0.95, "dashArray": "5 6"}}, {}
     return {"_": {"fill": False, "color": BODY_OUTLINE_COLOUR, "weight": 3.0, "opacity": 0.95}}, {}
+
+
+# plain-English nouns by catalogue kind (singular, plural); other layers are "units of <title>"
+KIND_NOUNS = {
+    "ltla": ("district council", "district councils"), "utla": ("county or unitary council", "county and unitary councils"),
+    "icb": ("ICB", "ICBs"), "sicbl": ("sub-ICB location", "sub-ICB locations"), "ccg": ("CCG", "CCGs"),
+    "stp": ("STP", "STPs"), "sha": ("strategic health authority", "strategic health authorities"),
+    "pfa": ("police force area", "police force areas"), "csp": ("community safety partnership", "community safety partnerships"),
+    "fra": ("fire and rescue authority", "fire and rescue authorities"), "lrf": ("local resilience forum", "local resilience forums"),
+    "lhb": ("local health board", "local health boards"), "ward": ("ward", "wards"), "msoa": ("MSOA", "MSOAs"),
+    "lsoa": ("LSOA", "LSOAs"), "sa": ("strategic authority", "strategic authorities"), "bcu": ("police BCU", "police BCUs"),
+}
+
+
+def nouns(layer) -> tuple[str, str]:
+    """(singular, plural) plain-English names for a layer's units."""
+    kind = str(getattr(layer, "kind", "") or "").lower()
+    if kind in KIND_NOUNS:
+        return KIND_NOUNS[kind]
+    return (f"unit of {layer.title}", f"units of {layer.title}")

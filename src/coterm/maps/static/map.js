@@ -190,7 +190,7 @@
     var c = L.control({position: "topleft"});
     c.onAdd = function () {
       var d = el("div", "leaflet-bar leaflet-control ct-fullscreen");
-      var a = el("a", "leaflet-control-zoom-fullscreen", d, "\u26f6");
+      var a = el("a", "leaflet-control-zoom-fullscreen", d);
       a.href = "#";
       a.title = "Full screen";
       a.setAttribute("role", "button");
@@ -367,6 +367,8 @@
   // ---- labels: unit names at suitable zooms, largest first, never overlapping
   C.labels = function (map) {
     var pane = map.getPane("ctLabels");
+    var ctx = document.createElement("canvas").getContext("2d");
+    ctx.font = "600 11px system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif";
     function draw() {
       pane.textContent = "";
       var role = C.tableRole();
@@ -377,7 +379,7 @@
         if (g.ctRole !== role || !map.hasLayer(g)) { return; }
         g.eachLayer(function (l) {
           var p = l.feature.properties;
-          if (!p.lp) { return; }
+          if (!p.lp || p.k === "outside") { return; }
           var b = l.getBounds();
           var sw = map.latLngToContainerPoint(b.getSouthWest()), ne = map.latLngToContainerPoint(b.getNorthEast());
           var w = Math.abs(ne.x - sw.x), h = Math.abs(sw.y - ne.y);
@@ -387,7 +389,7 @@
       cands.sort(function (a, b) { return b.w * b.h - a.w * a.h; });
       cands.forEach(function (c) {
         var text = c.p.n;
-        var tw = Math.min(160, 6.2 * text.length + 6), th = 15;
+        var tw = Math.ceil(ctx.measureText(text).width) + 8, th = 15;
         if (c.w < tw * 0.8 || c.h < th * 1.5) { return; }
         var pt = map.latLngToContainerPoint(c.p.lp);
         var box = {x0: pt.x - tw / 2, x1: pt.x + tw / 2, y0: pt.y - th / 2, y1: pt.y + th / 2};
@@ -419,6 +421,13 @@
     var p = C.map.latLngToContainerPoint(ll);
     var r = C.map.getContainer().getBoundingClientRect();
     return {x: r.left + p.x, y: r.top + p.y};
+  };
+
+  // phones: the controls start below the title, whatever its height
+  C.layout = function (map) {
+    var t = map.getContainer().querySelector(".ct-title");
+    var top = window.innerWidth < PHONE && t ? (t.offsetHeight + 14) + "px" : "";
+    map.getContainer().querySelectorAll(".leaflet-top").forEach(function (e) { e.style.top = top; });
   };
 
   C.openHash = function () {
@@ -462,6 +471,8 @@
     if (D.attribution) { map.attributionControl.addAttribution(D.attribution); }
     if (D.states) { C.state = D.states["default"]; C.setState(D.states["default"]); }
     C.table(panel.body);
+    C.layout(map);
+    window.addEventListener("resize", function () { C.layout(map); });
     if (D.bounds) {
       var wide = window.innerWidth >= PHONE;
       map.fitBounds(D.bounds, {paddingTopLeft: [20, wide ? 60 : 90], paddingBottomRight: [wide ? 350 : 20, 20], animate: false});
