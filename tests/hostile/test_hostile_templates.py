@@ -214,7 +214,7 @@ def test_the_demo_index_puts_the_catalogue_attribution_through_the_one_sanitiser
     from types import SimpleNamespace
 
     import coterm.catalog
-    from coterm import demo_page
+    from coterm.demo import page as demo_page
     from coterm.demo import quick_plan
     from coterm.maps.html import safe_attribution
 

@@ -62,14 +62,14 @@ def _finalize(value):
     return value
 
 
-def environment():
-    """The jinja2 environment for coterm's pages: templates only from package folders, autoescape on.
+def environment(package: str = "coterm.maps"):
+    """The jinja2 environment for coterm's pages: templates only from ``<package>/templates``, autoescape on.
 
     Data arrives as context values, never as a template source.
     """
     import jinja2
 
-    return jinja2.Environment(loader=jinja2.PackageLoader("coterm.maps", "templates"), autoescape=True,
+    return jinja2.Environment(loader=jinja2.PackageLoader(package, "templates"), autoescape=True,
                               undefined=jinja2.StrictUndefined, keep_trailing_newline=True, finalize=_finalize)
 
 
