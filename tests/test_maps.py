@@ -299,3 +299,17 @@ def test_real_ltla_icb_map_is_within_the_4mb_budget(real_map):
     html = real_map.read_text(encoding="utf-8")
     assert _external_refs(html) == []
     assert "Open Government Licence" in html or "OGL" in html
+
+
+def test_a_body_split_by_one_council_names_that_council_and_its_share():
+    import coterm
+    from coterm import maps
+
+    sc = coterm.score(coterm.overlap("ltla-2021", "icb-2022"))
+    page = maps.coterminosity_map(sc)
+    sussex = [f["properties"] for lay in page.data["layers"] if lay["role"] == "b" for f in lay["features"]
+              if f["properties"]["c"] == "E54000053"][0]
+    assert sussex["k"] == "split"
+    assert ("NHS Sussex Integrated Care Board is made of whole district councils except Chichester, which it cuts: "
+            "94% of Chichester’s residents are in NHS Sussex Integrated Care Board.") in sussex["p"]
+    assert "split 13 ways" not in sussex["p"]

@@ -146,6 +146,29 @@ def _split_sentence(name: str, ps: pd.DataFrame, share: str, them: str, other_na
     return f"{esc(name)} is split {len(rows)} ways: {fmt_pct(s1)} of its {noun} {lies} in {esc(n1)}, {join_words(bits)}."
 
 
+def _cut_sentence(name, ps, other_share, them, other_names, other, weight) -> str:
+    """For a body made of whole partners except a few it cuts: name the ones cut, with their share inside it.
+
+    E.g. "NHS Sussex ICB is made of whole district councils except Chichester, which it cuts: 94% of
+    Chichester’s residents are in NHS Sussex ICB." Empty when no partner lies wholly inside (then the
+    unit is simply split between partners).
+    """
+    from .style import nouns
+
+    inside = ps[other_share].to_numpy(dtype=float)
+    whole = inside >= 0.995
+    if not whole.any() or whole.all():
+        return ""
+    noun = "residents" if weight == "population" else "area"
+    verb = "are" if weight == "population" else "is"
+    cut = [(other_names.get(str(c), str(c)) or str(c), float(v)) for c, v in zip(ps[them], inside) if v < 0.995]
+    cut.sort(key=lambda t: -t[1])
+    _, many = nouns(other)
+    names = join_words([esc(n) for n, _ in cut[:4]]) + (f" and {len(cut) - 4} more" if len(cut) > 4 else "")
+    shares = "; ".join(f"{fmt_pct(v)} of {esc(n)}’s {noun} {verb} in {esc(name)}" for n, v in cut[:4])
+    return f"{esc(name)} is made of whole {esc(many)} except {names}, which it cuts: {shares}."
+
+
 def _popup(name, code, cls, row, ps, sl, change, ctx) -> str:
     layer, other, ov = ctx["layer"], ctx["other"], ctx["ov"]
     share, other_share, them, other_names = ctx["share"], ctx["other_share"], ctx["them"], ctx["other_names"]
@@ -156,7 +179,8 @@ def _popup(name, code, cls, row, ps, sl, change, ctx) -> str:
         out.append(f'<p class="ct-why"><b>Changed by the scenario:</b> {esc(change.before)} → {esc(change.after)}'
                    + (f"<br>{esc(desc)}" if desc else "") + "</p>")
     if cls in ("split", "minor split") and ps is not None:
-        sentence = _split_sentence(name, ps, share, them, other_names, ov.weight)
+        sentence = _cut_sentence(name, ps, other_share, them, other_names, other, ov.weight) or \
+            _split_sentence(name, ps, share, them, other_names, ov.weight)
         if sentence:
             out.append(f'<p class="ct-why">{sentence}</p>')
     if ps is not None and len(ps):
