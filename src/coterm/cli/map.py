@@ -41,7 +41,7 @@ def map_(a, b, scenario, weight, mode, min_share, output, tiles, cdn, crs):
     tiles = None if tiles in (None, "", "none") else tiles
     if scenario is not None:
         from ..compare import compare_scenario
-        from ..maps import scenario_map
+        from ..scenario_map import scenario_result_map
 
         # with --scenario: `coterm map --scenario F [PARTNER]` or `coterm map --scenario F LAYER PARTNER`
         partner = b if b is not None else a
@@ -49,7 +49,7 @@ def map_(a, b, scenario, weight, mode, min_share, output, tiles, cdn, crs):
         if a is not None and b is not None and a != res.scenario.layer:
             raise click.UsageError(f"the scenario changes {res.scenario.layer}, not {a}; give only the partner layer")
         out = Path(output) if output else Path("maps") / f"{_slug(res.scenario.id)}.html"
-        m = scenario_map(res, tiles=tiles, cdn=cdn)
+        m = scenario_result_map(res, tiles=tiles, cdn=cdn)
     else:
         if a is None or b is None:
             raise click.UsageError("give two layers (catalogue ids or files), e.g. coterm map ltla-2021 icb-2022; or --scenario FILE")
