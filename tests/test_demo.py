@@ -135,3 +135,17 @@ def test_the_index_renders_offline_in_chromium_without_console_errors(demo_dir, 
         assert page.locator("table").count() >= 3
         page.screenshot(path=str(artifacts / "demo_index.png"), full_page=True)
     assert log["console"] == [] and log["pageerrors"] == [] and log["requests"] == []
+
+
+@pytest.mark.browser
+def test_the_index_has_no_sideways_scroll_on_a_phone(demo_dir, artifacts):
+    if not chromium_available():
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("chromium is missing under CI (make test installs it)")
+        pytest.skip("chromium not installed")
+    with offline_page(width=390, height=844) as (page, log):
+        page.goto((demo_dir / "index.html").as_uri())
+        page.wait_for_load_state("load")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.screenshot(path=str(artifacts / "demo_index_phone.png"), full_page=True)
+    assert log["console"] == [] and log["pageerrors"] == [] and log["requests"] == []

@@ -136,3 +136,13 @@ def test_split_classes_also_carry_a_hatch_pattern():
     styles, _ = fill_styles()
     assert styles["split"]["ctHatch"] == "split" and styles["minor split"]["ctHatch"] == "minor-split"
     assert all("ctHatch" not in styles[k] for k in ("coterminous", "nested", "contains", "outside"))
+
+
+def test_the_index_cell_colours_poor_partial_and_clear_stay_apart_under_every_vision():
+    from coterm.demo.page import cell_colour
+
+    key = {"poor": cell_colour(0.2), "partial": cell_colour(0.6), "clear": cell_colour(1.0)}
+    d = min_distance(key)
+    assert d[0] >= 15, d
+    for c in key.values():
+        assert _contrast(c, "#111111") >= 4.5  # the cell text stays readable
