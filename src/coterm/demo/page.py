@@ -102,6 +102,9 @@ def _scenarios(rows: list[dict]) -> list:
                     "before_alignment": fmt_pct(r["before_alignment"]), "after_alignment": fmt_pct(r["after_alignment"]),
                     "before_partner_alignment": fmt_pct(r["before_partner_alignment"]),
                     "after_partner_alignment": fmt_pct(r["after_partner_alignment"]),
+                    "coterminosity": f"{fmt_pct(r.get('before_coterminosity'))} → {fmt_pct(r.get('after_coterminosity'))}",
+                    "partner_coterminosity": (f"{fmt_pct(r.get('before_partner_coterminosity'))} → "
+                                              f"{fmt_pct(r.get('after_partner_coterminosity'))}"),
                     "changed_units": int(r["changed_units"]), "changed": changed[:5], "more": max(0, len(changed) - 5),
                     "no_effect_on": ", ".join(q for q in quiet if q != r.get("partner_title", r["partner"]))})
     return out
