@@ -100,16 +100,27 @@ def offline_page(*, width: int = 1280, height: int = 800):
             browser.close()
 
 
-def synthetic_scenario(*, evil: bool = False):
-    """Before/after inputs for :func:`coterm.maps.scenario_map`: B4 and B5 merge into BX."""
-    import pandas as pd
+def toml_string(text: str) -> str:
+    """A TOML basic string holding ``text`` exactly (hostile names included)."""
+    import json
 
-    import coterm
+    return json.dumps(text, ensure_ascii=True)
+
+
+def synthetic_scenario(*, evil: bool = False, name: str = "Merge Upper and Lower", merged: str = "Merged Board",
+                       folder=None):
+    """A real :class:`~coterm.compare.ScenarioResult`: boards B4 and B5 merge into BX, against the districts.
+
+    The scenario's layer (A side of the map) is the boards; the partner (B side) the districts, so
+    Elder (A4) goes from split to nested in the merged board.
+    """
+    import tempfile
+
+    from coterm.compare import compare_scenario
 
     a, b = synthetic_pair(evil=evil)
-    before = coterm.overlap(a, b, weight="area")
-    mapping = pd.Series({"B4": "BX", "B5": "BX"})
-    names = pd.Series({"BX": "Merged Board"})
-    after = before.regroup("b", mapping, names)
-    sb, sa = coterm.score(before), coterm.score(after)
-    return {"before_ov": before, "before_scores": sb, "after_ov": after, "after_scores": sa, "mappings": {"b": mapping}}
+    folder = Path(folder or tempfile.mkdtemp(prefix="coterm-syn-"))
+    path = folder / "merge.toml"
+    path.write_text(f'name = {toml_string(name)}\nlayer = "syn-b"\n\n[[merge]]\ninto = {toml_string(merged)}\n'
+                    'code = "BX"\nmembers = ["B4", "B5"]\n', encoding="utf-8")
+    return compare_scenario(path, against=[a], layer=b, by="area")

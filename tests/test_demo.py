@@ -39,9 +39,12 @@ def _tree_digest(root: Path) -> dict:
 
 def test_the_index_exists_with_matrix_story_scenarios_and_attribution(demo_dir):
     html = (demo_dir / "index.html").read_text()
-    for heading in ("Coterminosity matrix", "The story over time", "Scenarios: what would these mergers do?",
-                    "Districts split most often", "Open Government Licence"):
+    for heading in ("Councils against each body", "The story over time", "Scenarios: what would these mergers do?",
+                    "Councils split most often", "Open Government Licence", "How this was measured"):
         assert heading in html
+    # plain English first: the lead sentence names councils and people, and the basis names its source and year
+    assert re.search(r"\d+ of \d+ district councils in the area the ICBs cover straddle two or more ICBs", html)
+    assert "ONS Census 2021" in html
 
 
 def test_every_link_in_the_index_resolves_to_a_file_that_exists(demo_dir):
@@ -69,10 +72,27 @@ def test_the_units_geopackage_opens_with_one_layer_per_council_layer(demo_dir):
     import pyogrio
 
     layers = dict(pyogrio.list_layers(demo_dir / "coterm_units.gpkg"))
-    assert "ltla-2021" in layers
-    df = pyogrio.read_dataframe(demo_dir / "coterm_units.gpkg", layer="ltla-2021")
-    assert len(df) == 331 and "class_vs_icb-2022" in df.columns
-    assert (df["class_vs_icb-2022"] == "split").sum() + (df["class_vs_icb-2022"] == "minor split").sum() == 12
+    assert "ltla-2024" in layers  # the quick demo leads with current councils against ICBs of April 2026
+    df = pyogrio.read_dataframe(demo_dir / "coterm_units.gpkg", layer="ltla-2024")
+    assert len(df) == 318 and "class_vs_icb-2026" in df.columns
+    assert (df["class_vs_icb-2026"] == "split").sum() == 2 and (df["class_vs_icb-2026"] == "minor split").sum() == 4
+
+
+def test_councils_split_most_often_counts_only_real_splits_of_current_councils(demo_dir):
+    b = pd.read_csv(demo_dir / "tables" / "breakers.csv", dtype={"code": str})
+    u = pd.read_csv(demo_dir / "tables" / "units__ltla-2024__icb-2026.csv", dtype={"code": str})
+    real = set(u[(u.layer == "a") & (u["class"] == "split")].code)
+    assert set(b.code) == real and len(real) == 2
+    assert set(b.name) == {"North Yorkshire", "Westmorland and Furness"}  # councils of 2023, not the abolished ones
+    row = b.set_index("code").loc["E06000065"]
+    unit = u[(u.layer == "a") & (u.code == "E06000065")].iloc[0]
+    assert row.people_outside_main == round(unit.population * (1 - unit.dominant_share))
+
+
+def test_each_map_links_back_to_the_index(demo_dir):
+    for page in sorted((demo_dir / "pairs").glob("*.html")) + sorted((demo_dir / "scenarios").glob("*.html")):
+        text = page.read_text(encoding="utf-8")
+        assert '"back":{"href":"../index.html","text":"All maps and tables"}' in text, page
 
 
 def test_a_rerun_gives_byte_identical_outputs_in_another_hash_seed(demo_dir, tmp_path):
@@ -114,4 +134,18 @@ def test_the_index_renders_offline_in_chromium_without_console_errors(demo_dir, 
         page.wait_for_load_state("load")
         assert page.locator("table").count() >= 3
         page.screenshot(path=str(artifacts / "demo_index.png"), full_page=True)
+    assert log["console"] == [] and log["pageerrors"] == [] and log["requests"] == []
+
+
+@pytest.mark.browser
+def test_the_index_has_no_sideways_scroll_on_a_phone(demo_dir, artifacts):
+    if not chromium_available():
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("chromium is missing under CI (make test installs it)")
+        pytest.skip("chromium not installed")
+    with offline_page(width=390, height=844) as (page, log):
+        page.goto((demo_dir / "index.html").as_uri())
+        page.wait_for_load_state("load")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.screenshot(path=str(artifacts / "demo_index_phone.png"), full_page=True)
     assert log["console"] == [] and log["pageerrors"] == [] and log["requests"] == []

@@ -64,7 +64,7 @@ def test_import_coterm_does_not_import_folium():
 
 
 def test_esc_escapes_html_and_template_literals():
-    from coterm.maps_html import esc
+    from coterm.maps.html import esc
 
     assert esc('<img src=x onerror="a()">') == "&lt;img src=x onerror=&quot;a()&quot;&gt;"
     assert esc("${x}`") == "&#36;{x}&#96;"
@@ -72,7 +72,7 @@ def test_esc_escapes_html_and_template_literals():
 
 
 def test_js_json_cannot_close_a_script_element():
-    from coterm.maps_html import js_json
+    from coterm.maps.html import js_json
 
     out = js_json({"n": "</script><script>x()</script>\u2028&"})
     assert "<" not in out and ">" not in out and "&" not in out and "\u2028" not in out
@@ -82,7 +82,7 @@ def test_js_json_cannot_close_a_script_element():
 
 
 def test_attribution_keeps_links_and_drops_markup():
-    from coterm.maps_html import safe_attribution
+    from coterm.maps.html import safe_attribution
 
     out = safe_attribution('Contains OS data &copy; <a href="https://ogl.example/">OGL</a> <a href="javascript:alert(1)">bad</a>'
                            '<img src=x onerror=alert(1)><script>x()</script>')
@@ -121,10 +121,10 @@ def test_split_popup_explains_the_split_with_names_and_shares(synthetic_html):
 
 
 def test_legend_counts_every_class(synthetic):
-    from coterm import maps
+    from coterm.maps.panels import class_counts
 
     ov, scores = synthetic
-    counts = maps._class_counts(scores, "a")
+    counts = class_counts(scores, "a")
     assert counts == {"coterminous": 1, "nested": 2, "contains": 1, "minor split": 1, "split": 1, "outside": 1}
     assert scores.unit_classes("a").to_dict() == helpers.EXPECTED_A
 
@@ -186,8 +186,8 @@ a, b = browser.synthetic_pair(evil=True)
 ov = coterm.overlap(a, b, weight="area")
 m = maps.coterminosity_map(ov, None)
 maps.save_map(m, sys.argv[1])
-kw = browser.synthetic_scenario()
-maps.save_map(maps.scenario_map(**kw, scenario_name="merge"), sys.argv[2])
+res = browser.synthetic_scenario(name="merge")
+maps.save_map(maps.scenario_map(res), sys.argv[2])
 """
 
 
@@ -225,7 +225,7 @@ def test_display_geometry_is_simplified_rounded_and_gap_free():
     import numpy as np
     import shapely
 
-    from coterm.maps_geometry import display_geometries
+    from coterm.maps.geometry import display_geometries
 
     a = helpers.strip_layer(helpers.A_UNITS[:6], id="w", title="w", wiggle=True)
     before = a.frame.geometry.copy()
@@ -242,11 +242,11 @@ def test_display_geometry_is_simplified_rounded_and_gap_free():
 
 
 def test_split_layer_names_from_files_survive_without_geometry_loss(synthetic):
-    from coterm import maps
+    from coterm.maps.features import Geometries, unit_features
 
     ov, scores = synthetic
-    feats = maps._unit_features(maps._Context(tolerance=100), ov, scores, "a")
-    assert [f["properties"]["c"] for f in feats["features"]] == sorted(ov.a.frame.index)
+    feats = unit_features(Geometries(100), ov, scores, "a")
+    assert [p["c"] for _, p in feats] == sorted(ov.a.frame.index)
 
 
 # --- scenario ---------------------------------------------------------------------------------------
@@ -255,25 +255,23 @@ def test_split_layer_names_from_files_survive_without_geometry_loss(synthetic):
 def test_scenario_map_lists_changes_and_draws_merged_units():
     from coterm import maps
 
-    kw = helpers.synthetic_scenario(evil=True)
-    html = maps.render_html(maps.scenario_map(**kw, scenario_name="<i>merge</i>"))
+    res = helpers.synthetic_scenario(evil=True, name="<i>merge</i>")
+    html = maps.render_html(maps.scenario_map(res))
     text = html.replace("\\u003c", "<").replace("\\u003e", ">").replace("\\u0026", "&")
-    assert "Elder: split → nested" in text
-    assert "&lt;i&gt;merge&lt;/i&gt;" in text and "<i>merge" not in text
+    assert "Elder (syn-a): split → nested in Merged Board" in text
+    assert "Changed by &lt;i&gt;merge&lt;/i&gt;" in text  # HTML fragments: escaped
+    assert '"title":"\\u003ci\\u003emerge\\u003c/i\\u003e: ' in html  # the title is data (shown as text)
+    assert "<i>merge" not in html
     assert '"c":"BX","n":"Merged Board"' in text
 
 
-def test_scenario_map_accepts_the_scenario_engineers_changed_table():
-    import pandas as pd
-
+def test_scenario_map_takes_a_partner_of_the_result_and_refuses_others():
     from coterm import maps
 
-    kw = helpers.synthetic_scenario()
-    kw.pop("mappings")
-    changed = pd.DataFrame({"code": ["A4"], "name": ["Elder"], "before class": ["split"], "after class": ["nested"],
-                            "description": ["Elder: split → nested (now inside Merged Board)"]})
-    html = maps.render_html(maps.scenario_map(**kw, changed=changed, title="T"))
-    assert "now inside Merged Board" in html
+    res = helpers.synthetic_scenario()
+    assert maps.render_html(maps.scenario_map(res, "syn-a")) == maps.render_html(maps.scenario_map(res))
+    with pytest.raises(KeyError, match="'nope' is not a partner of this scenario result"):
+        maps.scenario_map(res, "nope")
 
 
 # --- real data --------------------------------------------------------------------------------------
@@ -301,3 +299,17 @@ def test_real_ltla_icb_map_is_within_the_4mb_budget(real_map):
     html = real_map.read_text(encoding="utf-8")
     assert _external_refs(html) == []
     assert "Open Government Licence" in html or "OGL" in html
+
+
+def test_a_body_split_by_one_council_names_that_council_and_its_share():
+    import coterm
+    from coterm import maps
+
+    sc = coterm.score(coterm.overlap("ltla-2021", "icb-2022"))
+    page = maps.coterminosity_map(sc)
+    sussex = [f["properties"] for lay in page.data["layers"] if lay["role"] == "b" for f in lay["features"]
+              if f["properties"]["c"] == "E54000053"][0]
+    assert sussex["k"] == "split"
+    assert ("NHS Sussex Integrated Care Board is made of whole district councils except Chichester, which it cuts: "
+            "94% of Chichester’s residents are in NHS Sussex Integrated Care Board.") in sussex["p"]
+    assert "split 13 ways" not in sussex["p"]

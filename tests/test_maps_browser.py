@@ -144,21 +144,42 @@ def test_fullscreen_control_is_present(page, tmp_path):
 def test_scenario_map_highlights_and_lists_the_changed_units(page, tmp_path):
     from coterm import maps
 
-    kw = helpers.synthetic_scenario()
-    _open(page, maps.scenario_map(**kw, scenario_name="Merge Upper and Lower"), tmp_path, "scenario")
-    assert _paths(page, "ctChanged") == 1
+    res = helpers.synthetic_scenario(folder=tmp_path)
+    _open(page, maps.scenario_map(res), tmp_path, "scenario")
+    assert page.locator(".leaflet-ctChanged-pane path").count() == 2  # Elder (district) and Upper Board (merged away)
     changes = page.locator(".ct-changes").inner_text()
-    assert "Elder: split → nested" in changes
-    assert _paths(page, "overlay") == len(helpers.A_UNITS)  # only "after" is shown at first
-    assert _paths(page, "ctOutlines") == len(helpers.B_UNITS) - 1  # B4 + B5 merged
+    assert "Elder (syn-a): split → nested in Merged Board" in changes
+    assert _paths(page, "overlay") == len(helpers.B_UNITS) - 1  # only "after" is shown at first: B4 + B5 merged
+    assert _paths(page, "ctOutlines") == len(helpers.A_UNITS)
     _shot(page, "scenario")
-    page.locator(".ct-changes li", has_text="Elder").click()
+    page.locator(".ct-changes li[data-ct-code=A4]").click()
     popup = page.locator(".leaflet-popup-content")
     popup.wait_for()
     assert "Changed by the scenario" in popup.inner_text() and "split → nested" in popup.inner_text()
+
+
+def test_the_before_after_switch_changes_layers_legend_counts_and_popups(page, tmp_path):
+    from coterm import maps
+
+    res = helpers.synthetic_scenario(folder=tmp_path)
+    _open(page, maps.scenario_map(res), tmp_path, "switch")
+    legend_after = page.locator(".ct-legend").inner_text()
+    assert "Showing: after" in legend_after and "(was" in legend_after
+    page.mouse.click(*_point(page, "BX", "after-a", fx=0.5))
+    assert "Merged Board" in page.locator(".leaflet-popup-content").inner_text()  # the after state's body
     page.keyboard.press("Escape")
-    page.locator(".leaflet-control-layers label", has_text="Before:").first.locator("input").check()
-    assert _paths(page, "overlay") == 2 * len(helpers.A_UNITS)
+    page.locator(".ct-switch input[value=before]").check()
+    assert _paths(page, "overlay") == len(helpers.B_UNITS)
+    legend_before = page.locator(".ct-legend").inner_text()
+    assert "Showing: before" in legend_before and "(was" not in legend_before
+    page.wait_for_timeout(400)  # the closed popup fades out
+    page.mouse.click(*_point(page, "B4", "before-a", fx=0.5))
+    text = page.locator(".leaflet-popup-content").last.inner_text()
+    assert "Upper Board" in text and "Merged Board" not in text
+    _shot(page, "switch-before")
+    page.locator(".ct-switch input[value=after]").check()
+    assert _paths(page, "overlay") == len(helpers.B_UNITS) - 1
+    assert page.locator(".leaflet-ctAOutlines-pane path").count() == 2 * (len(helpers.B_UNITS) - 1) + 1  # new solid + old dashed
 
 
 def test_injected_names_are_shown_as_text_and_never_run(page, tmp_path):
@@ -212,5 +233,116 @@ def test_the_real_icb_2026_scenario_map_from_the_cli_shows_the_changed_units_off
     page.wait_for_function("window.cotermMap && document.querySelectorAll('path.leaflet-interactive').length > 0")
     changes = page.locator(".ct-changes").inner_text()
     assert "East Suffolk" in changes and "split → nested" in changes
-    assert _paths(page, "ctChanged") >= 8  # the districts and ICBs whose class changed
+    assert page.locator(".leaflet-ctChanged-pane path").count() >= 8  # the districts and ICBs whose class changed
     _shot(page, "icb-2026-scenario")
+
+
+def test_search_keeps_the_popup_open_and_highlights_the_unit(page, tmp_path):
+    _open(page, _synthetic_map(), tmp_path, "search-keep")
+    page.locator(".ct-search input").fill("eld")
+    page.locator(".ct-search li", has_text="Elder").click()
+    page.wait_for_timeout(1200)  # the popup used to close within 0.5 s
+    popup = page.locator(".leaflet-popup-content")
+    assert popup.count() == 1 and "Elder" in popup.inner_text()
+    assert page.evaluate("cotermMap.lit && cotermMap.lit.feature.properties.c") == "A4"
+    assert page.evaluate("cotermMap.lit.options.weight") == 4
+    _shot(page, "search-keep")
+
+
+def test_a_code_in_the_url_opens_that_unit(page, tmp_path):
+    from coterm import maps
+
+    path = maps.save_map(_synthetic_map(), tmp_path / "hash.html")
+    page.goto(path.as_uri() + "#A5")
+    page.wait_for_function("window.cotermMap && cotermMap.ready")
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    assert "Fir" in popup.inner_text() and "minor split" in popup.inner_text()
+
+
+def test_the_unit_table_sorts_filters_and_downloads_every_unit_as_csv(page, tmp_path):
+    import csv
+    import io
+
+    _open(page, _synthetic_map(evil=True), tmp_path, "table")
+    page.locator(".ct-table > summary").click()
+    rows = page.locator(".ct-table tbody tr")
+    assert rows.count() == len(helpers.A_UNITS)
+    page.locator(".ct-table th", has_text="Residents").click()
+    page.locator(".ct-table-bar input").fill("split")
+    assert rows.count() == 2  # split and minor split
+    page.locator(".ct-table-bar input").fill("")
+    with page.expect_download() as dl:
+        page.locator(".ct-download").click()
+    text = Path(dl.value.path()).read_text(encoding="utf-8-sig")
+    table = list(csv.reader(io.StringIO(text)))
+    assert table[0] == ["Name", "Code", "Class", "Main partner", "Share in it", "Partners", "Residents"]
+    assert sorted(r[1] for r in table[1:]) == sorted(c for c, *_ in helpers.A_UNITS)
+    names = {r[1]: r[0] for r in table[1:]}
+    assert names["A1"] == helpers.EVIL_NAMES["A1"] and names["A4"] == "Elder"
+    _shot(page, "table")
+
+
+def test_labels_name_units_and_never_overlap(page, tmp_path):
+    _open(page, _synthetic_map(), tmp_path, "labels")
+    labels = page.locator(".ct-label-text")
+    assert labels.count() >= 3
+    boxes = [labels.nth(i).bounding_box() for i in range(labels.count())]
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert a["x"] + a["width"] <= b["x"] or b["x"] + b["width"] <= a["x"] or \
+                a["y"] + a["height"] <= b["y"] or b["y"] + b["height"] <= a["y"]
+    texts = set(labels.all_inner_texts())
+    assert texts <= {name for _, name, *_ in helpers.A_UNITS}
+
+
+@pytest.fixture
+def phone():
+    _require_browser()
+    with helpers.offline_page(width=390, height=844) as (pg, log):
+        yield pg
+        assert log["requests"] == [] and log["console"] == [] and log["pageerrors"] == []
+
+
+def _no_sideways_scroll(pg):
+    assert pg.evaluate("document.documentElement.scrollWidth") <= 390
+    assert pg.evaluate("document.body.scrollWidth") <= 390
+
+
+def test_on_a_phone_the_controls_sit_in_one_drawer_and_taps_reach_units(phone, tmp_path):
+    from coterm import maps
+
+    res = helpers.synthetic_scenario(folder=tmp_path)
+    path = maps.save_map(maps.scenario_map(res), tmp_path / "phone.html")
+    phone.goto(path.as_uri())
+    phone.wait_for_function("window.cotermMap && cotermMap.ready")
+    _no_sideways_scroll(phone)
+    title = phone.locator(".ct-title").bounding_box()
+    assert title["x"] >= 0 and title["x"] + title["width"] <= 390 and title["width"] >= 250
+    assert not phone.locator(".ct-legend").is_visible() and not phone.locator(".ct-search").is_visible()
+    x, y = _point(phone, "A4", "after-b", fx=0.5, fy=0.5)
+    assert phone.evaluate("([x, y]) => document.elementFromPoint(x, y).tagName.toLowerCase()", [x, y]) == "path"
+    phone.mouse.click(x, y)
+    assert "Elder" in phone.locator(".leaflet-popup-content").inner_text()
+    phone.screenshot(path=str(helpers.artifacts_dir() / "phone-scenario.png"))
+    phone.keyboard.press("Escape")
+    phone.locator(".ct-panel-toggle").click()
+    assert phone.locator(".ct-legend").is_visible() and phone.locator(".ct-switch").is_visible()
+    _no_sideways_scroll(phone)
+    phone.screenshot(path=str(helpers.artifacts_dir() / "phone-scenario-drawer.png"))
+
+
+def test_real_pages_at_desktop_and_phone_sizes(tmp_path):
+    """Screenshots of the real district × ICB map for a person to look at; no sideways scroll on the phone."""
+    import coterm
+    from coterm import maps
+
+    _require_browser()
+    path = maps.save_map(maps.coterminosity_map(coterm.overlap("ltla-2021", "icb-2022")), tmp_path / "real.html")
+    for w, h in ((1440, 900), (390, 844)):
+        with helpers.offline_page(width=w, height=h) as (pg, log):
+            pg.goto(path.as_uri())
+            pg.wait_for_function("window.cotermMap && cotermMap.ready")
+            assert pg.evaluate("document.documentElement.scrollWidth") <= w
+            pg.screenshot(path=str(helpers.artifacts_dir() / f"real-ltla-icb-{w}x{h}.png"))
+            assert log["requests"] == [] and log["console"] == [] and log["pageerrors"] == []

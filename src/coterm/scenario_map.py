@@ -1,4 +1,4 @@
-"""A scenario's before/after map from a :class:`~coterm.compare.ScenarioResult` (one partner layer)."""
+"""Deprecated alias kept so ``cli/map.py`` keeps working until it calls :func:`coterm.maps.scenario_map` directly."""
 
 from __future__ import annotations
 
@@ -6,15 +6,7 @@ __all__ = ["scenario_result_map"]
 
 
 def scenario_result_map(res, partner: str | None = None, **kwargs):
-    """Before and after the scenario against ``partner`` (default: the first), as a folium.Map.
-
-    Changed units of both layers are highlighted and listed; keyword arguments go to
-    :func:`coterm.maps.scenario_map` (tiles, cdn, title...).
-    """
+    """Same as :func:`coterm.maps.scenario_map` (one ScenarioResult, optional partner)."""
     from .maps import scenario_map
 
-    if partner is not None and partner not in res.before:
-        raise KeyError(f"{partner!r} is not a partner of this scenario result ({', '.join(res.against)})")
-    inputs = res.map_inputs(partner)
-    inputs.update(kwargs)
-    return scenario_map(**inputs)
+    return scenario_map(res, partner, **kwargs)

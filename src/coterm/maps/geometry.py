@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["DEFAULT_TOLERANCE_M", "display_geometries", "feature_geometry", "bounds_latlon"]
+__all__ = ["DEFAULT_TOLERANCE_M", "display_geometries", "geojson_texts", "label_points", "bounds_latlon"]
 
 DEFAULT_TOLERANCE_M = 100.0
 DECIMALS = 5
@@ -56,26 +56,46 @@ def display_geometries(frame, *, tolerance: float = DEFAULT_TOLERANCE_M, decimal
     return shapely.remove_repeated_points(rounded, 0.0)
 
 
-def _ring(coords) -> list:
-    return [[float(x), float(y)] for x, y in coords]
+def geojson_texts(geoms) -> list:
+    """GeoJSON geometry texts of display geometries (vectorised ``shapely.to_geojson``); ``None`` for empty ones.
 
-
-def feature_geometry(geom) -> dict | None:
-    """A GeoJSON geometry dict (Polygon/MultiPolygon) with plain floats; ``None`` for empty input."""
+    Only polygonal parts are kept (a coverage simplification can leave a stray line or point).
+    """
     import shapely
 
-    if geom is None or shapely.is_empty(geom):
-        return None
-    kind = shapely.get_type_id(geom)
-    if kind == 3:
-        return {"type": "Polygon", "coordinates": [_ring(geom.exterior.coords)] + [_ring(r.coords) for r in geom.interiors]}
-    polys = [g for g in shapely.get_parts(geom) if shapely.get_type_id(g) == 3 and not g.is_empty]
-    if not polys:
-        return None
-    return {
-        "type": "MultiPolygon",
-        "coordinates": [[_ring(p.exterior.coords)] + [_ring(r.coords) for r in p.interiors] for p in polys],
-    }
+    geoms = np.asarray(geoms, dtype=object)
+    polygonal = np.asarray(shapely.get_type_id(geoms), dtype=int)
+    mixed = ~np.isin(polygonal, (3, 6)) & ~shapely.is_empty(geoms) & ~pd_isna(geoms)
+    if mixed.any():
+        geoms = geoms.copy()
+        for i in np.flatnonzero(mixed):
+            parts = [g for g in shapely.get_parts(geoms[i]) if shapely.get_type_id(g) in (3, 6)]
+            geoms[i] = shapely.multipolygons(list(shapely.get_parts(parts))) if parts else None
+    empty = pd_isna(geoms) | shapely.is_empty(geoms)
+    texts = shapely.to_geojson(np.where(empty, None, geoms))
+    return [None if e else str(t) for t, e in zip(texts, empty)]
+
+
+def label_points(geoms) -> list:
+    """[lat, lon] (5 decimals) of a point inside each geometry (``shapely.point_on_surface``), None for empty ones."""
+    import shapely
+
+    geoms = np.asarray(geoms, dtype=object)
+    pts = shapely.point_on_surface(geoms)
+    xy = shapely.get_coordinates(pts, include_z=False)
+    empty = shapely.is_empty(pts) | pd_isna(geoms)
+    out, k = [], 0
+    for e in empty:
+        if e:
+            out.append(None)
+        else:
+            out.append([round(float(xy[k, 1]), 5), round(float(xy[k, 0]), 5)])
+            k += 1
+    return out
+
+
+def pd_isna(geoms) -> np.ndarray:
+    return np.array([g is None for g in geoms], dtype=bool)
 
 
 def bounds_latlon(geoms) -> list[list[float]] | None:

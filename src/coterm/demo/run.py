@@ -10,78 +10,15 @@ previous complete output.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["run_demo", "DemoPlan", "full_plan", "quick_plan"]
+from .plan import DEMO_OUTPUTS, DISTRICTS, DemoPlan, full_plan, quick_plan  # noqa: F401
 
+__all__ = ["run_demo", "pair_map_name"]
 
-@dataclass(frozen=True)
-class Cell:
-    council: str
-    body: str
-
-
-@dataclass(frozen=True)
-class Step:
-    year: str
-    label: str
-    council: str
-    body: str
-
-
-@dataclass(frozen=True)
-class DemoPlan:
-    rows: tuple[str, ...]                 # council row labels
-    columns: tuple[str, ...]              # body layer ids
-    cells: dict                           # (row label, body) -> council layer id
-    story: tuple[Step, ...]
-    scenarios: tuple[str, ...] | None     # shipped scenario names; None = all
-    breaker_bodies: tuple[str, ...]
-    breaker_council: str
-    by: str = "population"
-    extra: dict = field(default_factory=dict)
-
-
-DEMO_OUTPUTS = ("index.html", "pairs", "scenarios", "tables", "coterm_units.gpkg")
-DISTRICTS, COUNTIES = "Districts", "Counties & unitaries"
-
-
-def _council_for(row: str, body: str) -> str:
-    """The council layer of the body's era (both built from the same LSOAs, so atom mode applies)."""
-    from .catalog import get_entry
-
-    year = int(get_entry(body).vintage)
-    if row == DISTRICTS:
-        return "ltla-2013" if year <= 2015 else "ltla-2019" if year == 2019 else "ltla-2021"
-    return "utla-2013" if year <= 2015 else "utla-2021"
-
-
-def full_plan() -> DemoPlan:
-    cols = ("sha-2011", "ccg-2015", "ccg-2020", "sicbl-2022", "icb-2022", "pfa-2020", "csp-2019", "fra-2021", "lrf-2020")
-    rows = (DISTRICTS, COUNTIES)
-    cells = {(r, c): _council_for(r, c) for r in rows for c in cols}
-    story = (
-        Step("2006–13", "Strategic health authorities (approximate)", "utla-2013", "sha-2011"),
-        Step("2013–15", "Clinical commissioning groups (209)", "utla-2013", "ccg-2015"),
-        Step("2020", "Clinical commissioning groups (135)", "utla-2021", "ccg-2020"),
-        Step("2022", "Sub-ICB locations (106)", "utla-2021", "sicbl-2022"),
-        Step("2022", "Integrated care boards (42)", "utla-2021", "icb-2022"),
-    )
-    return DemoPlan(rows=rows, columns=cols, cells=cells, story=story, scenarios=None,
-                    breaker_bodies=("ccg-2020", "sicbl-2022", "icb-2022", "pfa-2020", "fra-2021", "lrf-2020"), breaker_council="ltla-2021")
-
-
-def quick_plan() -> DemoPlan:
-    cols = ("icb-2022", "pfa-2020")
-    rows = (DISTRICTS,)
-    cells = {(r, c): _council_for(r, c) for r in rows for c in cols}
-    story = (Step("2013–15", "Clinical commissioning groups (209)", "utla-2013", "ccg-2015"),
-             Step("2022", "Integrated care boards (42)", "utla-2021", "icb-2022"))
-    return DemoPlan(rows=rows, columns=cols, cells=cells, story=story, scenarios=("met-bcus-2019",),
-                    breaker_bodies=("icb-2022", "pfa-2020"), breaker_council="ltla-2021")
+BACK = ("../index.html", "All maps and tables")
 
 
 def _slug(text: str) -> str:
@@ -104,10 +41,10 @@ def run_demo(out: str | Path = "maps", *, quick: bool = False, by: str = "popula
 
     ``progress(done, total, label)`` is called as each step completes.
     """
-    from .io import atomic_dir, write_csv, write_json
-    from .maps import coterminosity_map, save_map
-    from .overlap import overlap
-    from .scoring import score
+    from ..io import atomic_dir, write_csv, write_json
+    from ..maps import coterminosity_map, save_map
+    from ..overlap import overlap
+    from ..scoring import score
 
     plan = plan or (quick_plan() if quick else full_plan())
     pairs = sorted({(plan.cells[(r, c)], c) for r in plan.rows for c in plan.columns} | {(s.council, s.body) for s in plan.story})
@@ -130,7 +67,7 @@ def run_demo(out: str | Path = "maps", *, quick: bool = False, by: str = "popula
         for a, b in pairs:
             sc = score(overlap(a, b, weight=by))
             results[(a, b)] = sc
-            save_map(coterminosity_map(sc), tmp / pair_map_name(a, b))
+            save_map(coterminosity_map(sc, back=BACK), tmp / pair_map_name(a, b))
             tick(f"{a} × {b}")
         matrix = _matrix_table(plan, results, by)
         story = _story_table(plan, results, by)
@@ -146,15 +83,19 @@ def run_demo(out: str | Path = "maps", *, quick: bool = False, by: str = "popula
         write_json({"by": by, "pairs": {f"{a}__{b}": sc.to_dict() for (a, b), sc in sorted(results.items())}}, tmp / "tables" / "summaries.json")
         _write_unit_gpkg(results, tmp / "coterm_units.gpkg")
         tick("tables")
-        from .demo_page import index_html
+        from .page import index_html
 
-        html = index_html(plan=plan, matrix=matrix, story=story, scenarios=scen_rows, breakers=breakers, by=by, quick=quick)
+        lead = str(matrix["lead"].iloc[0]) if len(matrix) else ""
+        html = index_html(plan=plan, matrix=matrix, story=story, scenarios=scen_rows, breakers=breakers, by=by, quick=quick,
+                          lead=lead)
         (tmp / "index.html").write_text(html, encoding="utf-8")
         tick("index.html")
     return out / "index.html"
 
 
 def _matrix_table(plan: DemoPlan, results: dict, by: str) -> pd.DataFrame:
+    from ..maps.panels import lead_sentence
+
     rows = []
     for r in plan.rows:
         for c in plan.columns:
@@ -163,11 +104,13 @@ def _matrix_table(plan: DemoPlan, results: dict, by: str) -> pd.DataFrame:
             rows.append({
                 "row": r, "council_layer": a, "body_layer": c, "body_title": s["b_title"], "mode": s["mode"], "weight": s["weight"],
                 "council_units": s["a_to_b"]["units"], "body_units": s["b_to_a"]["units"],
+                "councils_covered": s["a_to_b"]["units"] - s["a_to_b"]["outside"],
                 "council_alignment": _rate(s["a_to_b"], "alignment_rate", by), "body_alignment": _rate(s["b_to_a"], "alignment_rate", by),
                 "council_coterminosity": _rate(s["a_to_b"], "coterminosity_rate", by), "body_coterminosity": _rate(s["b_to_a"], "coterminosity_rate", by),
                 "councils_split": s["a_to_b"]["split"], "bodies_split": s["b_to_a"]["split"],
                 "people_in_split_councils": s["a_to_b"]["people_in_split_units"],
                 "map": pair_map_name(a, c),
+                "lead": lead_sentence(results[(a, c)].overlap, results[(a, c)]),
             })
     return pd.DataFrame(rows)
 
@@ -186,7 +129,7 @@ def _story_table(plan: DemoPlan, results: dict, by: str) -> pd.DataFrame:
 
 def _scenario_names(plan: DemoPlan) -> list[str]:
     try:
-        from .scenarios import list_scenarios
+        from ..scenarios import list_scenarios
     except ImportError:
         return []
     names = [s.id for s in list_scenarios()]
@@ -196,7 +139,7 @@ def _scenario_names(plan: DemoPlan) -> list[str]:
 
 
 def _run_scenarios(names: list[str], tmp: Path, by: str, tick) -> list[dict]:
-    from .demo_scenarios import run_scenario
+    from .scenarios import run_scenario
 
     rows = []
     for name in names:
@@ -230,7 +173,11 @@ def _scenario_table(rows: list[dict]) -> pd.DataFrame:
 
 
 def _breakers(plan: DemoPlan, results: dict) -> pd.DataFrame:
-    """Councils split by the most bodies: how many of the compared bodies cut each district."""
+    """Councils really split by the most bodies (minor splits, ≥ 95% in one body, counted apart).
+
+    ``people_outside_main`` is, over the bodies splitting the council, the most residents living
+    outside the body that holds most of it (the people on the other side of the boundary).
+    """
     frames = []
     for body in plan.breaker_bodies:
         key = (plan.breaker_council, body)
@@ -238,27 +185,36 @@ def _breakers(plan: DemoPlan, results: dict) -> pd.DataFrame:
             continue
         u = results[key].units
         u = u[(u.layer == "a") & u["class"].isin(["split", "minor split"])]
-        frames.append(pd.DataFrame({"code": u.code, "name": u.name, "body": body, "dominant_share": u.dominant_share,
-                                    "population": u.population, "map": pair_map_name(*key)}))
+        pop = pd.to_numeric(u.population, errors="coerce")
+        frames.append(pd.DataFrame({"code": u.code, "name": u.name, "body": body, "real": (u["class"] == "split").to_numpy(),
+                                    "outside_main": (pop * (1 - pd.to_numeric(u.dominant_share, errors="coerce"))).round(),
+                                    "map": pair_map_name(*key)}))
+    cols = ["code", "name", "bodies_splitting", "minor_splits", "people_outside_main", "bodies", "maps"]
     if not frames:
-        return pd.DataFrame(columns=["code", "name", "bodies_splitting", "bodies", "population", "maps"])
+        return pd.DataFrame(columns=cols)
     df = pd.concat(frames, ignore_index=True)
-    g = df.groupby(["code", "name"], sort=True)
+    real = df[df.real]
+    if real.empty:
+        return pd.DataFrame(columns=cols)
+    minor = df[~df.real].groupby("code").size()
+    g = real.groupby(["code", "name"], sort=True)
     out = pd.DataFrame({
         "bodies_splitting": g.size(),
+        "people_outside_main": g["outside_main"].max(),
         "bodies": g["body"].agg(lambda s: ";".join(sorted(s))),
-        "population": g["population"].max(),
         "maps": g["map"].agg(lambda s: ";".join(sorted(s))),
     }).reset_index()
-    return out.sort_values(["bodies_splitting", "population", "code"], ascending=[False, False, True], ignore_index=True)
+    out["minor_splits"] = out["code"].map(minor).fillna(0).astype(int)
+    out = out[cols]
+    return out.sort_values(["bodies_splitting", "people_outside_main", "code"], ascending=[False, False, True], ignore_index=True)
 
 
 def _write_unit_gpkg(results: dict, path: Path) -> None:
     """One GeoPackage layer per council layer: its geometry and its class against each body (opens in QGIS)."""
     import geopandas as gpd
 
-    from .io import write_gpkg_layers
-    from .layer import load_layer
+    from ..io import write_gpkg_layers
+    from ..layer import load_layer
 
     by_council: dict[str, list] = {}
     for (a, b), sc in sorted(results.items()):
