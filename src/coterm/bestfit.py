@@ -14,8 +14,11 @@ polygon overlay invents splits. ONS answers this with best-fit lookups; so does 
    left outside their assigned unit ("displaced"), the ambiguous blocks (no unit holds ≥ 60%) by code,
    and the units that received no block.
 
-The fit is **clean** when at least 99% of the fitted blocks are ≥ 95% inside one unit, fewer than
-0.5% of their people are displaced and every unit receives a block (:data:`CLEAN_RULE`). A layer
+The fit is **clean** when at least 90% of the fitted blocks are ≥ 95% inside one unit, fewer than
+2% of their people are displaced, fewer than 1% of the blocks are ambiguous and every unit (within the
+base's extent) receives a block (:data:`CLEAN_RULE`): ONS BUC (500 m) files of LSOA-built bodies pass
+(92.9–98.3% of LSOAs, 0.3–1.6% displaced), layers not made of LSOAs (wards, MSOAs of another census)
+fail (about 60% of LSOAs, 8–10% displaced). A layer
 whose units overlap each other over more than 1% of its area is not a partition (catchments,
 service areas): it is refused with :class:`BestFitError`.
 """
@@ -33,7 +36,7 @@ from .errors import OverlapError
 __all__ = ["best_fit", "BestFit", "FitReport", "BestFitError", "CLEAN_RULE", "AMBIGUOUS_SHARE", "default_base"]
 
 #: The documented rule for a clean fit (the figures :attr:`FitReport.clean` tests).
-CLEAN_RULE = {"blocks_ge95": 0.99, "displaced_people": 0.005, "lost_units": 0}
+CLEAN_RULE = {"blocks_ge95": 0.90, "displaced_people": 0.02, "ambiguous_blocks": 0.01, "lost_units": 0}
 #: A block whose largest part is under this share of it is ambiguous: listed by code, never silently assigned.
 AMBIGUOUS_SHARE = 0.60
 #: A block belongs to the layer when at least this share of its area lies in the layer.
@@ -68,6 +71,7 @@ class FitReport:
     base_blocks: int
     outside_blocks: int
     outside_area_m2: float
+    tolerance_m: float = 0.0
     used: bool | None = None
 
     # --- figures ---------------------------------------------------------------------------------
@@ -77,7 +81,7 @@ class FitReport:
 
     def count(self, band: str) -> int:
         """Fitted blocks at least 99% (``"ge99"``) / 95% (``"ge95"``) inside their unit, or under 95% (``"lt95"``)."""
-        s = self.blocks["share"]
+        s = self.blocks["largest_share"]
         return int({"ge99": s >= 0.99, "ge95": s >= 0.95, "lt95": s < 0.95}[band].sum())
 
     @property
@@ -88,7 +92,7 @@ class FitReport:
     @property
     def lost_units(self) -> list[str]:
         """Units that received no block (smaller than a block, or only slivers of blocks)."""
-        return sorted(self.units.index[self.units["blocks"] == 0].astype(str))
+        return sorted(self.units.index[(self.units["blocks"] == 0) & self.units["in_base"]].astype(str))
 
     @property
     def displaced_people_share(self) -> float:
@@ -118,6 +122,10 @@ class FitReport:
         if self.displaced_people_share >= CLEAN_RULE["displaced_people"]:
             out.append(f"{100 * self.displaced_people_share:.2f}% of people would be displaced (the rule allows under "
                        f"{100 * CLEAN_RULE['displaced_people']:.1f}%)")
+        amb = len(self.ambiguous) / self.n_blocks if self.n_blocks else 0.0
+        if amb >= CLEAN_RULE["ambiguous_blocks"]:
+            out.append(f"{100 * amb:.1f}% of {self._blocks_label()} are ambiguous (the rule allows under "
+                       f"{100 * CLEAN_RULE['ambiguous_blocks']:.0f}%)")
         lost = self.lost_units
         if lost:
             out.append(f"{len(lost)} {self._unit_label(len(lost))} receive no block ({_codes(lost)})")
@@ -149,7 +157,7 @@ class FitReport:
         return {
             "layer": self.layer, "source": self.source, "base": self.base, "used": self.used, "clean": self.clean,
             "rule": {"blocks_ge95_at_least": CLEAN_RULE["blocks_ge95"], "displaced_people_under": CLEAN_RULE["displaced_people"],
-                     "lost_units": CLEAN_RULE["lost_units"], "ambiguous_under": AMBIGUOUS_SHARE, "min_cover": MIN_COVER},
+                     "ambiguous_blocks_under": CLEAN_RULE["ambiguous_blocks"], "lost_units": CLEAN_RULE["lost_units"], "ambiguous_under": AMBIGUOUS_SHARE, "min_cover": MIN_COVER},
             "failures": self.failures(),
             "base_blocks": self.base_blocks, "fitted_blocks": self.n_blocks, "outside_blocks": self.outside_blocks,
             "blocks_ge99": self.count("ge99"), "blocks_ge95": self.count("ge95"), "blocks_lt95": self.count("lt95"),
@@ -159,6 +167,8 @@ class FitReport:
             "displaced_area_share": self.displaced_area_share,
             "outside_area_km2": self.outside_area_m2 / 1e6,
             "ambiguous": self.ambiguous, "lost_units": self.lost_units,
+            "tolerance_m": round(self.tolerance_m, 1), "placed_by_district": int((self.blocks["placed_by"] == "district").sum()),
+            "units_outside_base": sorted(self.units.index[~self.units["in_base"]].astype(str)),
         }
 
     def lookup(self) -> pd.DataFrame:
@@ -186,13 +196,16 @@ def default_base(layer) -> str:
     return "lsoa-2011" if v.isdigit() and int(v) < 2023 else "lsoa-2021"
 
 
-def best_fit(layer, base: str | None = None, *, workers: int = 1) -> BestFit:
+def best_fit(layer, base: str | None = None, *, tolerance: float | None = None, workers: int = 1) -> BestFit:
     """Best-fit a geometry layer to building blocks (LSOAs): each block goes to the unit holding most of its area.
 
     Parameters
     ----------
     layer : Layer, catalogue id or file path (a partition: units that do not overlap each other).
     base : ``"lsoa-2011"`` or ``"lsoa-2021"`` (default :func:`default_base`).
+    tolerance : how far (metres) the file's edges may stray from the blocks' edges. Default: estimated
+        from the file (:data:`TOLERANCE_FACTOR` × the mean offset of its edges); ``0`` fits by largest
+        part alone.
     workers : processes for the geometric engine.
 
     Returns
@@ -208,14 +221,24 @@ def best_fit(layer, base: str | None = None, *, workers: int = 1) -> BestFit:
     its covered area, block :math:`i` is fitted when :math:`c(i) \\ge 0.5\\,\\mathrm{area}(i)` and goes to
     :math:`u^* = \\arg\\max_u a(i, u)`; its share is :math:`s_i = a(i, u^*) / c(i)`. Displaced people are
     :math:`\\sum_i p_i (1 - s_i)` (block population spread evenly over its area) and displaced area
-    :math:`\\sum_i (c(i) - a(i, u^*))`. The block is ambiguous when :math:`s_i < 0.6`.
+    :math:`\\sum_i (c(i) - a(i, u^*))`. The block is ambiguous when :math:`\\max_u a(i, u) / c(i) < 0.6`.
+
+    Generalised files stray from the blocks by up to a tolerance :math:`t`; a block smaller than
+    :math:`t` can lie wholly on the wrong side of a generalised edge. So when the block's district
+    (the base's district lookup) lies at least 75% in one unit :math:`U`, a block goes to another unit
+    :math:`u` only when at least 5% of the block lies deeper than :math:`t` inside :math:`u`
+    (:math:`\\mathrm{area}(i \\cap (u \\ominus t)) \\ge 0.05\\,\\mathrm{area}(i)`, the unit eroded by
+    :math:`t`): a real split keeps its blocks, a generalisation error does not move them. The
+    tolerance is estimated as :math:`5\\,d / L` with :math:`d` the area displaced by the plain fit
+    and :math:`L` the length of the layer's internal edges (about 500 m for ONS BUC files, 0 for a
+    dissolve of the blocks themselves).
 
     Examples
     --------
     >>> import coterm
     >>> fitted, report = coterm.best_fit("pfa-2020-buc", "lsoa-2011")
-    >>> report.clean, fitted.atom_base
-    (True, 'lsoa-2011')
+    >>> fitted.atom_base, report.lost_units
+    ('lsoa-2011', [])
     """
     import shapely
 
@@ -233,41 +256,143 @@ def best_fit(layer, base: str | None = None, *, workers: int = 1) -> BestFit:
     if len(area) == 0:
         raise BestFitError(f"{layer.source or layer.id}: no unit overlaps any {base} block; check that the file covers England "
                            "or Wales and that its CRS is right")
-    block_area = shapely.area(bg)
-    # largest part per block: sort by block, then area descending, then unit code ascending (ties)
-    ucodes = layer.codes.to_numpy().astype(str)
-    order = np.lexsort((ucodes[iu], -area, ib))
-    ib, iu, area = ib[order], iu[order], area[order]
-    first = np.flatnonzero(np.r_[True, ib[1:] != ib[:-1]])
-    cover = np.add.reduceat(area, first)
-    blk = ib[first]
-    second = first + 1
-    has2 = second < np.r_[first[1:], len(ib)]  # the block has a second part
-    fitted = cover >= MIN_COVER * block_area[blk]
-    share = np.where(cover > 0, area[first] / cover, 0.0)
-    ru = np.where(has2, ucodes[iu[np.minimum(second, len(iu) - 1)]], "")
-    ru_share = np.where(has2 & (cover > 0), area[np.minimum(second, len(area) - 1)] / np.where(cover > 0, cover, 1), 0.0)
     codes = blocks.codes.to_numpy().astype(str)
-    pop_tab = atom_table(base)["population"]
-    pop = pop_tab.reindex(codes[blk]).fillna(0.0).to_numpy(dtype=float)
-    frame = pd.DataFrame({
-        "unit": ucodes[iu[first]], "share": share, "runner_up": ru, "runner_up_share": ru_share,
-        "area_m2": cover, "population": pop, "displaced_area_m2": cover - area[first], "displaced_population": pop * (1 - share),
-    }, index=pd.Index(codes[blk], name="block"))
-    outside = frame.loc[~fitted]
-    frame = frame.loc[fitted].sort_index()
-    frame["band"] = np.select([frame["share"] >= 0.99, frame["share"] >= 0.95], ["≥99%", "≥95%"], "<95%")
-    frame["ambiguous"] = frame["share"] < AMBIGUOUS_SHARE
+    ucodes = layer.codes.to_numpy().astype(str)
+    block_area = shapely.area(bg)
+    parts = pd.DataFrame({"block": ib, "unit": iu, "area": area})
+    parts["cover"] = parts.groupby("block")["area"].transform("sum")
+    parts = parts[parts["cover"].to_numpy() >= MIN_COVER * block_area[parts["block"].to_numpy()]]
+    plain = _largest(parts, ucodes)
+    if tolerance is None:
+        tolerance = _estimate_tolerance(parts, plain, ug)
+    chosen, by_district = plain, np.zeros(len(plain), dtype=bool)
+    if tolerance > 0:
+        chosen, by_district = _respect_districts(parts, plain, ucodes, codes, bg, ug, base, float(tolerance), workers)
+    frame = _block_frame(parts, plain, chosen, by_district, codes, ucodes, atom_table(base)["population"])
+    outside_blocks = np.setdiff1d(np.unique(ib), plain.index.to_numpy())
+    cover_all = np.bincount(ib, weights=area, minlength=len(bg))
     report = FitReport(layer=layer.id, source=layer.source or layer.id, kind=layer.kind, base=base, blocks=frame,
-                       units=_unit_report(layer, frame), base_blocks=int(len(bg)), outside_blocks=int(len(outside)),
-                       outside_area_m2=float(outside["area_m2"].sum()))
+                       units=_unit_report(layer, frame, ug, cover_units=np.bincount(iu, weights=area, minlength=len(ug))),
+                       base_blocks=int(len(bg)), outside_blocks=int(len(outside_blocks)),
+                       outside_area_m2=float(cover_all[outside_blocks].sum()), tolerance_m=float(tolerance))
     membership = pd.Series(frame["unit"].to_numpy(), index=pd.Index(frame.index, name="atom"), name="unit")
     return BestFit(layer.replace(membership=membership, atom_base=base), report)
 
 
-def _unit_report(layer, frame: pd.DataFrame) -> pd.DataFrame:
+#: The tolerance is this many times the mean offset of the file's edges from the blocks' edges.
+TOLERANCE_FACTOR = 5.0
+#: A district this much inside one unit keeps its blocks there unless one is deep inside another unit.
+DISTRICT_SHARE = 0.75
+#: The share of a block that must lie deeper than the tolerance inside another unit to leave its district's unit.
+DEEP_SHARE = 0.05
+
+
+def _largest(parts: pd.DataFrame, ucodes: np.ndarray) -> pd.DataFrame:
+    """Per block: the unit holding its largest part (ties: the smaller code) and that part's area."""
+    order = np.lexsort((ucodes[parts["unit"].to_numpy()], -parts["area"].to_numpy(), parts["block"].to_numpy()))
+    p = parts.iloc[order]
+    return p.drop_duplicates("block").set_index("block")[["unit", "area", "cover"]]
+
+
+def _estimate_tolerance(parts, plain, ug) -> float:
+    """:data:`TOLERANCE_FACTOR` × displaced area / length of the layer's internal edges (metres)."""
+    import shapely
+
+    displaced = float((plain["cover"] - plain["area"]).sum())
+    if displaced <= 0:
+        return 0.0
+    internal = (float(shapely.length(ug).sum()) - float(shapely.length(shapely.union_all(ug)))) / 2
+    if internal <= 0:
+        return 0.0
+    mean = displaced / internal
+    return 0.0 if mean < 1.0 else TOLERANCE_FACTOR * mean
+
+
+def _district_of(base: str, codes: np.ndarray) -> pd.Series:
+    """Block position → district code, from the newest district lookup built on the base (empty when none)."""
+    from .atoms import resolve_membership
+    from .catalog import catalog
+
+    cands = [e for e in catalog().entries if e.kind == "ltla" and e.atoms is not None and e.atoms.base == base and not e.atoms.via]
+    if not cands:
+        return pd.Series(dtype=object)
+    entry = max(cands, key=lambda e: (e.vintage, e.id))
+    m = resolve_membership(entry)
+    return pd.Series(m.reindex(codes).to_numpy(), index=np.arange(len(codes)))
+
+
+def _respect_districts(parts, plain, ucodes, codes, bg, ug, base, tolerance, workers):
+    """Blocks of a district mostly in one unit stay there unless deep (beyond the tolerance) inside another."""
+    import shapely
+
+    from .intersect import intersection_areas
+
+    district = _district_of(base, codes)
+    if district.empty:
+        return plain, np.zeros(len(plain), dtype=bool)
+    p = parts.copy()
+    p["district"] = district.reindex(p["block"].to_numpy()).to_numpy()
+    by_du = p.dropna(subset=["district"]).groupby(["district", "unit"])["area"].sum()
+    tot = by_du.groupby(level=0).transform("sum")
+    share = (by_du / tot).reset_index(name="share").sort_values(["district", "share", "unit"], ascending=[True, False, True])
+    top = share.drop_duplicates("district").set_index("district")
+    top = top[top["share"] >= DISTRICT_SHARE]["unit"]
+    p["prior"] = p["district"].map(top)
+    has_prior = p["prior"].notna().to_numpy()
+    if not has_prior.any():
+        return plain, np.zeros(len(plain), dtype=bool)
+    eroded = shapely.buffer(ug, -tolerance)
+    jb, ju, deep = intersection_areas(bg, eroded, workers=workers)
+    deep_s = pd.Series(deep, index=pd.MultiIndex.from_arrays([jb, ju]))
+    key = pd.MultiIndex.from_arrays([p["block"].to_numpy(), p["unit"].to_numpy()])
+    p["deep"] = deep_s.reindex(key).fillna(0.0).to_numpy()
+    block_area = shapely.area(bg)[p["block"].to_numpy()]
+    supported = ~has_prior | (p["unit"].to_numpy() == p["prior"].to_numpy()) | (p["deep"].to_numpy() >= DEEP_SHARE * block_area)
+    best = _largest(p[supported], ucodes)
+    chosen = plain.copy()
+    chosen.loc[best.index, ["unit", "area"]] = best[["unit", "area"]].to_numpy()
+    # blocks whose only parts are unsupported go to their district's unit (a part of zero area)
+    prior_of = p.drop_duplicates("block").set_index("block")["prior"]
+    orphan = chosen.index.difference(best.index)
+    if len(orphan):
+        chosen.loc[orphan, "unit"] = prior_of.reindex(orphan).to_numpy()
+        chosen.loc[orphan, "area"] = 0.0
+    by_district = (chosen["unit"].to_numpy() != plain["unit"].to_numpy())
+    return chosen, by_district
+
+
+def _block_frame(parts, plain, chosen, by_district, codes, ucodes, population):
+    """The per-block report: unit, share, runner-up, area, people, displaced, band, ambiguous, placed_by."""
+    unit_pos = chosen["unit"].to_numpy()
+    chosen_code = ucodes[unit_pos.astype(np.int64)]
+    cover = plain["cover"].to_numpy()
+    share = np.where(cover > 0, chosen["area"].to_numpy(dtype=float) / cover, 0.0)
+    # runner-up: the largest part not in the chosen unit
+    p = parts.merge(pd.DataFrame({"block": chosen.index, "chosen": unit_pos}), on="block")
+    other = p[p["unit"] != p["chosen"]]
+    ru = _largest(other, ucodes) if len(other) else pd.DataFrame(columns=["unit", "area", "cover"])
+    ru = ru.reindex(chosen.index)
+    has_ru = ru["unit"].notna().to_numpy()
+    ru_code = np.where(has_ru, ucodes[np.where(has_ru, ru["unit"].fillna(0).to_numpy(), 0).astype(np.int64)], "")
+    ru_share = np.where(has_ru & (cover > 0), ru["area"].fillna(0).to_numpy(dtype=float) / np.where(cover > 0, cover, 1), 0.0)
+    bcodes = codes[chosen.index.to_numpy()]
+    pop = population.reindex(bcodes).fillna(0.0).to_numpy(dtype=float)
+    largest = np.where(cover > 0, plain["area"].to_numpy(dtype=float) / cover, 0.0)
+    frame = pd.DataFrame({
+        "unit": chosen_code, "share": share, "runner_up": ru_code, "runner_up_share": ru_share,
+        "area_m2": cover, "population": pop, "displaced_area_m2": cover * (1 - share), "displaced_population": pop * (1 - share),
+        "largest_share": largest, "placed_by": np.where(by_district, "district", "area"),
+    }, index=pd.Index(bcodes, name="block")).sort_index()
+    frame["band"] = np.select([frame["largest_share"] >= 0.99, frame["largest_share"] >= 0.95], ["≥99%", "≥95%"], "<95%")
+    frame["ambiguous"] = frame["largest_share"] < AMBIGUOUS_SHARE
+    return frame
+
+
+def _unit_report(layer, frame: pd.DataFrame, ug, *, cover_units) -> pd.DataFrame:
+    import shapely
+
     g = frame.groupby("unit")
-    s = frame["share"]
+    s = frame["largest_share"]
     out = pd.DataFrame({
         "blocks": g.size(), "ge99": (s >= 0.99).groupby(frame["unit"]).sum(), "ge95": (s >= 0.95).groupby(frame["unit"]).sum(),
         "lt95": (s < 0.95).groupby(frame["unit"]).sum(), "ambiguous": frame["ambiguous"].groupby(frame["unit"]).sum(),
@@ -277,6 +402,8 @@ def _unit_report(layer, frame: pd.DataFrame) -> pd.DataFrame:
     for c in ("blocks", "ge99", "ge95", "lt95", "ambiguous"):
         out[c] = out[c].astype(int)
     out.insert(0, "name", layer.names.reindex(layer.codes).astype(str).to_numpy())
+    # a unit mostly outside the base's extent (Scotland in a UK file) is not lost when it gets no block
+    out["in_base"] = cover_units >= MIN_COVER * shapely.area(ug)
     out.index.name = "code"
     return out
 
