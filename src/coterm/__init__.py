@@ -24,6 +24,7 @@ __all__ = [
     "Overlap",
     "Scores",
     "apply_scenario",
+    "best_fit",
     "check_scenario",
     "compare_layers",
     "compare_scenario",
@@ -44,6 +45,7 @@ _LAZY = {
     "load_scenario": "scenarios", "apply_scenario": "scenarios", "check_scenario": "scenarios",
     "compare_scenario": "compare",
     "run_demo": "demo",
+    "best_fit": "bestfit",
 }
 
 

@@ -97,7 +97,8 @@ class FitReport:
     @property
     def displaced_people_share(self) -> float:
         pop = float(self.blocks["population"].sum())
-        return float(self.blocks["displaced_population"].sum()) / pop if pop > 0 else 0.0
+        # blocks without population (drawn blocks): people are taken as spread evenly over the area
+        return float(self.blocks["displaced_population"].sum()) / pop if pop > 0 else self.displaced_area_share
 
     @property
     def displaced_area_share(self) -> float:
@@ -178,7 +179,7 @@ class FitReport:
             "block_code": b.index.astype(str), "unit_code": b["unit"].to_numpy(),
             "unit_name": b["unit"].map(self.units["name"]).to_numpy(), "share": b["share"].round(6).to_numpy(),
             "runner_up": b["runner_up"].to_numpy(), "runner_up_share": b["runner_up_share"].round(6).to_numpy(),
-            "band": b["band"].to_numpy(), "ambiguous": b["ambiguous"].to_numpy(),
+            "band": b["band"].to_numpy(), "ambiguous": b["ambiguous"].to_numpy(), "placed_by": b["placed_by"].to_numpy(),
             "population": b["population"].to_numpy(), "displaced_population": b["displaced_population"].round(3).to_numpy(),
         })
 
@@ -202,7 +203,8 @@ def best_fit(layer, base: str | None = None, *, tolerance: float | None = None, 
     Parameters
     ----------
     layer : Layer, catalogue id or file path (a partition: units that do not overlap each other).
-    base : ``"lsoa-2011"`` or ``"lsoa-2021"`` (default :func:`default_base`).
+    base : ``"lsoa-2011"`` or ``"lsoa-2021"`` (default :func:`default_base`), or a Layer of blocks
+        (drawn blocks: no population, so people are taken as spread evenly by area).
     tolerance : how far (metres) the file's edges may stray from the blocks' edges. Default: estimated
         from the file (:data:`TOLERANCE_FACTOR` × the mean offset of its edges); ``0`` fits by largest
         part alone.
@@ -246,9 +248,16 @@ def best_fit(layer, base: str | None = None, *, tolerance: float | None = None, 
     from .intersect import intersection_areas
     from .layer import load_layer
 
+    from .layer import Layer
+
     layer = load_layer(layer)
-    base = base or default_base(layer)
-    blocks = _base_layer(base)
+    if isinstance(base, Layer):  # drawn or custom blocks: no population, no district lookup
+        blocks, base = base, base.id
+        population = pd.Series(dtype=float)
+    else:
+        base = base or default_base(layer)
+        blocks = _base_layer(base)
+        population = atom_table(base)["population"]
     ug = _units_in_crs(layer, blocks.crs)
     _refuse_overlaps(layer, ug)
     bg = blocks.frame.geometry.to_numpy()
@@ -268,7 +277,7 @@ def best_fit(layer, base: str | None = None, *, tolerance: float | None = None, 
     chosen, by_district = plain, np.zeros(len(plain), dtype=bool)
     if tolerance > 0:
         chosen, by_district = _respect_districts(parts, plain, ucodes, codes, bg, ug, base, float(tolerance), workers)
-    frame = _block_frame(parts, plain, chosen, by_district, codes, ucodes, atom_table(base)["population"])
+    frame = _block_frame(parts, plain, chosen, by_district, codes, ucodes, population)
     outside_blocks = np.setdiff1d(np.unique(ib), plain.index.to_numpy())
     cover_all = np.bincount(ib, weights=area, minlength=len(bg))
     report = FitReport(layer=layer.id, source=layer.source or layer.id, kind=layer.kind, base=base, blocks=frame,
@@ -313,6 +322,8 @@ def _district_of(base: str, codes: np.ndarray) -> pd.Series:
     from .atoms import resolve_membership
     from .catalog import catalog
 
+    if base not in {b.id for b in catalog().atom_bases}:
+        return pd.Series(dtype=object)
     cands = [e for e in catalog().entries if e.kind == "ltla" and e.atoms is not None and e.atoms.base == base and not e.atoms.via]
     if not cands:
         return pd.Series(dtype=object)

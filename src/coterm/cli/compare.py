@@ -19,7 +19,9 @@ from .options import by_option, json_option, load, min_share_option, mode_option
 @workers_option
 @json_option
 @click.option("--crs", default=None, help="CRS of a file that declares none, e.g. EPSG:27700.")
-def compare(a, b, mode, weight, min_share, sensitivity, out_dir, workers, as_json, crs):
+@click.option("--fit-base", type=click.Choice(["lsoa-2011", "lsoa-2021"]), default=None,
+              help="Best-fit a geometry-only layer to these blocks when the other is built from them [default: the other's].")
+def compare(a, b, mode, weight, min_share, sensitivity, out_dir, workers, as_json, crs, fit_base):
     """Score how well layers A and B line up (catalogue ids or boundary files).
 
     \b
@@ -35,7 +37,7 @@ def compare(a, b, mode, weight, min_share, sensitivity, out_dir, workers, as_jso
     la, lb = load(a, crs=crs), load(b, crs=crs)
     prog, update = progress_bar(f"overlaying {la.id} × {lb.id}")
     with prog:
-        ov = overlap(la, lb, mode=mode, weight=weight, min_share=min_share, workers=workers, progress=update)
+        ov = overlap(la, lb, mode=mode, weight=weight, min_share=min_share, workers=workers, progress=update, fit_base=fit_base)
     sc = score(ov)
     sens = sensitivity_table(ov) if sensitivity else None
     if out_dir:
