@@ -352,8 +352,11 @@ def _respect_districts(parts, plain, ucodes, codes, bg, ug, base, tolerance, wor
     has_prior = p["prior"].notna().to_numpy()
     if not has_prior.any():
         return plain, np.zeros(len(plain), dtype=bool)
+    # only parts outside their district's unit need the deep test: intersect just those blocks with the eroded units
+    need = np.unique(p["block"].to_numpy()[has_prior & (p["unit"].to_numpy() != p["prior"].to_numpy())])
     eroded = shapely.buffer(ug, -tolerance)
-    jb, ju, deep = intersection_areas(bg, eroded, workers=workers)
+    jb, ju, deep = intersection_areas(bg[need], eroded, workers=workers)
+    jb = need[jb]
     deep_s = pd.Series(deep, index=pd.MultiIndex.from_arrays([jb, ju]))
     key = pd.MultiIndex.from_arrays([p["block"].to_numpy(), p["unit"].to_numpy()])
     p["deep"] = deep_s.reindex(key).fillna(0.0).to_numpy()
