@@ -58,7 +58,7 @@ def test_the_city_of_london_lies_wholly_in_the_city_of_london_police_area(newcom
 
 def test_the_fit_figures_reach_summary_json_and_the_cli_header(police_geojson, tmp_path):
     p = run("compare", police_geojson, "ltla-2021", "--out", tmp_path / "out")
-    assert "mode atoms" in p.stdout and "note: police fitted to LSOA 2011" in p.stdout
+    assert "mode atoms (police best-fitted to lsoa-2011)" in p.stdout and "note: police fitted to LSOA 2011" in p.stdout
     fit = json.loads((tmp_path / "out" / "summary.json").read_text())["fit"]
     assert fit["used"] and fit["clean"] and fit["base"] == "lsoa-2011"
     assert fit["fitted_blocks"] == 34711 and fit["blocks_ge95"] == 34118 and fit["lost_units"] == []
