@@ -21,6 +21,7 @@ __all__ = [
     "ScenarioResult",
     "Scores",
     "apply_scenario",
+    "best_fit",
     "check_scenario",
     "compare_layers",
     "compare_scenario",
@@ -41,6 +42,7 @@ _LAZY = {
     "load_scenario": "scenarios", "apply_scenario": "scenarios", "check_scenario": "scenarios",
     "compare_scenario": "scenarios", "ScenarioResult": "scenarios",
     "run_demo": "demo",
+    "best_fit": "bestfit",
 }
 
 

@@ -58,6 +58,7 @@ class Overlap:
         from .atoms import overlap_population_basis
 
         return overlap_population_basis(self)
+    fit: object = None  # coterm.bestfit.FitReport when a geometry layer was best-fitted to building blocks
 
     def all_pairs(self) -> pd.DataFrame:
         """Kept pairs and slivers together: the whole intersection."""
@@ -185,7 +186,7 @@ def _choose_mode(a, b, mode: str) -> str:
 
 
 def overlap(a, b, *, mode: str = "auto", weight: str = "population", min_share: float | None = None,
-            workers: int = 1, progress=None) -> Overlap:
+            workers: int = 1, progress=None, fit_base: str | None = None) -> Overlap:
     """The overlap table of two layers.
 
     Parameters
@@ -196,9 +197,13 @@ def overlap(a, b, *, mode: str = "auto", weight: str = "population", min_share: 
     weight : ``"population"`` (people, from LSOA populations) or ``"area"`` (m²). In geometry mode
         population is apportioned by LSOA representative points; layers outside England and Wales
         fall back to area with a warning.
-    min_share : a pair under this share of *both* units is a sliver (default 0.01 in geometry mode,
-        0 in atom mode, where there are no slivers).
+    min_share : a pair under this share of *both* units is a sliver (default 0.01 in geometry mode
+        and after a best fit, 0 in atom mode, where there are no slivers).
     workers : processes for the geometry engine.
+    fit_base : when one layer is built from building blocks and the other is geometry only, the
+        geometry layer is best-fitted to these blocks (default: the other layer's base; see
+        :func:`coterm.best_fit`). ``mode="auto"`` uses the fit when it is clean, ``"atoms"`` always,
+        ``"geometry"`` never.
 
     Returns
     -------
@@ -226,13 +231,19 @@ def overlap(a, b, *, mode: str = "auto", weight: str = "population", min_share: 
     if min_share is not None and not (0 <= min_share < 1):
         raise OverlapError(f"min_share must be in [0, 1), got {min_share}")
     notes: list[str] = []
+    fit = None
+    if mode != "geometry":
+        from .bestfit import fit_pair
+
+        a, b, fit = fit_pair(a, b, mode=mode, base=fit_base, workers=workers, notes=notes)
     from .atoms import bridge_eras
 
     a, b, bridge = bridge_eras(a, b, mode, notes)  # LSOA 2011 and 2021 layers meet through the ONS lookup
     mode = _choose_mode(a, b, mode)
     if mode == "atoms":
         pairs, tot_a, tot_b = _atom_overlap(a, b)
-        ms = 0.0 if min_share is None else float(min_share)
+        fitted = fit is not None and fit.used
+        ms = (GEOMETRY_MIN_SHARE if fitted else 0.0) if min_share is None else float(min_share)
     else:
         pairs, tot_a, tot_b, weight = _geometry_overlap(a, b, weight=weight, workers=workers, progress=progress, notes=notes)
         notes.extend(_generalisation_hints(a, b))
@@ -251,7 +262,8 @@ def overlap(a, b, *, mode: str = "auto", weight: str = "population", min_share: 
         inter = pairs.groupby(col)["area_m2"].sum().reindex(u.index).fillna(0.0)
         u["uncovered_area_m2"] = (u["area_m2"] - inter).clip(lower=0.0)
     table, slivers = _split(pairs, ua, ub, ms, area_rule=mode == "geometry" and weight == "population")
-    return Overlap(a=a, b=b, mode=mode, weight=weight, min_share=ms, table=table, slivers=slivers, units_a=ua, units_b=ub, notes=tuple(notes), bridge=bridge)
+    return Overlap(a=a, b=b, mode=mode, weight=weight, min_share=ms, table=table, slivers=slivers, units_a=ua, units_b=ub,
+                   notes=tuple(notes), bridge=bridge, fit=fit)
 
 
 def _generalisation_hints(a, b) -> list[str]:

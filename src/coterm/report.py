@@ -140,12 +140,19 @@ def _direction_lines(title: str, d: dict, weight: str) -> list[str]:
     return out
 
 
+def _fit_label(ov) -> str:
+    fit = getattr(ov, "fit", None)
+    if fit is None:
+        return ""
+    return f" ({fit.layer} best-fitted to {fit.base})" if fit.used else f" (best fit to {fit.base} not clean: see note)"
+
+
 def summary_lines(scores, *, max_split: int = 25) -> list[str]:
     """A readable summary: both directions, symmetric indices and the split units with partners."""
     ov = scores.overlap
     s = scores.to_dict()
     lines = [f"{ov.a.title} ({ov.a.id})  ×  {ov.b.title} ({ov.b.id})",
-             f"mode {ov.mode}, weighted by {ov.weight}, min_share {ov.min_share:g}"]
+             f"mode {ov.mode}{_fit_label(ov)}, weighted by {ov.weight}, min_share {ov.min_share:g}"]
     lines += _direction_lines(f"{ov.a.id} → {ov.b.id}", s["a_to_b"], ov.weight)
     lines += _direction_lines(f"{ov.b.id} → {ov.a.id}", s["b_to_a"], ov.weight)
     sym = s["indices"]

@@ -67,6 +67,7 @@ class Scores:
                 "b_area_km2": float(ov.units_b["uncovered_area_m2"].sum() / 1e6),
             },
             "notes": list(ov.notes),
+            "fit": ov.fit.summary() if getattr(ov, "fit", None) is not None else None,
         }
 
 

@@ -20,7 +20,9 @@ from . import options as opt
 @opt.workers_option
 @opt.json_option
 @opt.crs_option
-def compare(a, b, mode, weight, min_share, sensitivity, out_dir, exact_csv, workers, as_json, crs, **files):
+@click.option("--fit-base", type=click.Choice(["lsoa-2011", "lsoa-2021"]), default=None,
+              help="Best-fit a geometry-only layer to these blocks when the other is built from them [default: the other's].")
+def compare(a, b, mode, weight, min_share, sensitivity, out_dir, exact_csv, workers, as_json, crs, fit_base, **files):
     """Score how well layers A and B line up (catalogue ids or boundary files).
 
     \b
@@ -36,7 +38,7 @@ def compare(a, b, mode, weight, min_share, sensitivity, out_dir, exact_csv, work
     la, lb = opt.load_side(a, "a", files, crs=crs), opt.load_side(b, "b", files, crs=crs)
     prog, update = opt.progress_bar(f"overlaying {la.id} × {lb.id}")
     with prog:
-        ov = overlap(la, lb, mode=mode, weight=weight, min_share=min_share, workers=workers, progress=update)
+        ov = overlap(la, lb, mode=mode, weight=weight, min_share=min_share, workers=workers, progress=update, fit_base=fit_base)
     sc = score(ov)
     sens = sensitivity_table(ov) if sensitivity else None
     if out_dir:

@@ -23,6 +23,7 @@ _COMMANDS = {
     "scenario": ("coterm.cli.scenario", "scenario"),
     "map": ("coterm.cli.map", "map_"),
     "demo": ("coterm.cli.demo", "demo"),
+    "fit": ("coterm.cli.fit", "fit"),
 }
 
 
