@@ -10,7 +10,7 @@ import pandas as pd
 __all__ = ["summary_lines", "write_compare_outputs", "sensitivity_table", "SENSITIVITY_SHARES", "pct"]
 
 SENSITIVITY_SHARES = (0.001, 0.005, 0.01, 0.02, 0.05)
-COMPARE_OUTPUTS = ("units.csv", "pairs.csv", "slivers.csv", "summary.json", "sensitivity.csv")
+COMPARE_OUTPUTS = ("units.csv", "units.gpkg", "pairs.csv", "slivers.csv", "summary.json", "sensitivity.csv")
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -91,7 +91,7 @@ def pairs_frame(ov, kind: str = "table") -> pd.DataFrame:
 
 
 def write_compare_outputs(scores, out: str | Path, *, sensitivity: pd.DataFrame | None = None) -> Path:
-    """Write units.csv, pairs.csv, slivers.csv and summary.json into ``out`` (atomically, as a folder)."""
+    """Write units.csv, units.gpkg (QGIS-styled), pairs.csv, slivers.csv and summary.json into ``out`` (atomically, as a folder)."""
     from .io import atomic_dir, write_csv, write_json
 
     ov = scores.overlap
@@ -99,6 +99,9 @@ def write_compare_outputs(scores, out: str | Path, *, sensitivity: pd.DataFrame 
         units = scores.units.copy()
         units.insert(0, "layer_id", units["layer"].map({"a": ov.a.id, "b": ov.b.id}))
         write_csv(units.drop(columns=["layer"]).rename(columns={"layer_id": "layer"}), tmp / "units.csv")
+        from .qgis_styles import write_units_gpkg  # QGIS opens it styled like the map
+
+        write_units_gpkg(scores, tmp / "units.gpkg")
         write_csv(pairs_frame(ov, "table"), tmp / "pairs.csv")
         write_csv(pairs_frame(ov, "slivers"), tmp / "slivers.csv")
         summary = scores.to_dict()

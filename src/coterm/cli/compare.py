@@ -15,7 +15,8 @@ from .options import by_option, json_option, load, min_share_option, mode_option
 @min_share_option
 @click.option("--sensitivity", is_flag=True, help="Also show class counts at min_share 0.1%, 0.5%, 1%, 2%, 5%.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
-              help="Write units.csv, pairs.csv, slivers.csv and summary.json to this folder.")
+              help="Write units.csv, units.gpkg, pairs.csv, slivers.csv and summary.json to this folder "
+                   "(or tables to postgresql://...?schema=NAME).")
 @workers_option
 @json_option
 @click.option("--crs", default=None, help="CRS of a file that declares none, e.g. EPSG:27700.")
@@ -29,7 +30,7 @@ def compare(a, b, mode, weight, min_share, sensitivity, out_dir, workers, as_jso
       coterm compare my_areas.gpkg pfa-2020 --by area --out results/
     """
     from ..overlap import overlap
-    from ..report import sensitivity_table, summary_lines
+    from ..report import one_line, sensitivity_table, summary_lines
     from ..scoring import score
 
     la, lb = load(a, crs=crs), load(b, crs=crs)
@@ -38,10 +39,15 @@ def compare(a, b, mode, weight, min_share, sensitivity, out_dir, workers, as_jso
         ov = overlap(la, lb, mode=mode, weight=weight, min_share=min_share, workers=workers, progress=update)
     sc = score(ov)
     sens = sensitivity_table(ov) if sensitivity else None
-    if out_dir:
+    if out_dir and out_dir.lower().startswith(("postgresql://", "postgres://")):  # tables in one transaction
+        from ..postgis import redact, write_postgis_outputs
+
+        written = f"tables units, pairs, slivers, summary to {redact(out_dir)} (schema {write_postgis_outputs(sc, out_dir, sensitivity=sens)})"
+    elif out_dir:
         from ..report import write_compare_outputs
 
         write_compare_outputs(sc, out_dir, sensitivity=sens)
+        written = f"units.csv, units.gpkg, pairs.csv, slivers.csv, summary.json to {out_dir}"
     if as_json:
         from ..io import dumps_json
 
@@ -56,4 +62,4 @@ def compare(a, b, mode, weight, min_share, sensitivity, out_dir, workers, as_jso
             click.echo("sensitivity (class counts by min_share):")
             click.echo(sens.to_string(index=False))
     if out_dir:
-        click.echo(f"wrote units.csv, pairs.csv, slivers.csv, summary.json to {out_dir}", err=True)
+        click.echo(f"wrote {one_line(written)}", err=True)
