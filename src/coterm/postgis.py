@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import warnings
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
@@ -204,6 +205,10 @@ def _table_sql(conn, ref: DbRef) -> str:
     return f"SELECT * FROM {qualified}"
 
 
+def _raw(conn):
+    return conn.connection.driver_connection
+
+
 def _geometry_column(conn, ref: DbRef, sql: str) -> str:
     """The one geometry column of the result (by type, so views and queries work too)."""
     from sqlalchemy import text
@@ -211,9 +216,9 @@ def _geometry_column(conn, ref: DbRef, sql: str) -> str:
     oid = conn.execute(text("SELECT to_regtype('geometry')::oid")).scalar()
     if oid is None:
         raise DatabaseError(f"{ref.shown}: the database has no PostGIS (type geometry is unknown); run CREATE EXTENSION postgis")
-    res = conn.exec_driver_sql(f"SELECT * FROM ({sql}) AS coterm_q LIMIT 0")
-    cols = [(d.name, d.type_code) for d in res.cursor.description]
-    res.close()
+    with _raw(conn).cursor() as cur:  # the user's SQL goes to the server as written: no placeholders
+        cur.execute(f"SELECT * FROM ({sql}) AS coterm_q LIMIT 0")
+        cols = [(d.name, d.type_code) for d in cur.description]
     geoms = [n for n, t in cols if t == oid]
     names = ", ".join(n for n, _ in cols)
     if ref.geometry is not None:
@@ -266,6 +271,7 @@ def read_postgis_layer(text: str, *, code: str | None = None, name: str | None =
     non-polygons are refused by :func:`~coterm.layer.make_layer`, naming the codes.
     """
     import geopandas as gpd
+    import psycopg
     import shapely
     import sqlalchemy.exc
 
@@ -279,8 +285,11 @@ def read_postgis_layer(text: str, *, code: str | None = None, name: str | None =
             conn.exec_driver_sql("SET TRANSACTION READ ONLY")
             sql = _table_sql(conn, ref) if ref.table else ref.sql.rstrip().rstrip(";")
             geom = _geometry_column(conn, ref, sql)
-            gdf = gpd.read_postgis(f"SELECT * FROM ({sql}) AS coterm_q", conn, geom_col=geom)
-        except sqlalchemy.exc.DBAPIError as exc:
+            with warnings.catch_warnings():  # pandas prefers SQLAlchemy; the raw connection keeps '%' and ':' literal
+                warnings.simplefilter("ignore", UserWarning)
+                # crs given so read_postgis does not guess it from the first row; the SRIDs are checked below
+                gdf = gpd.read_postgis(f"SELECT * FROM ({sql}) AS coterm_q", _raw(conn), geom_col=geom, crs="EPSG:4326")
+        except (sqlalchemy.exc.DBAPIError, psycopg.Error) as exc:
             raise DatabaseError(f"{ref.shown}: the {ref.what} failed: {_first_line(exc)}; check it in psql") from None
         geoms = gdf.geometry.to_numpy()
         present = ~shapely.is_missing(geoms)
