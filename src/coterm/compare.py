@@ -19,6 +19,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from . import notebook
 from .errors import ScenarioError
 
 __all__ = ["compare_scenario", "ScenarioResult", "Comparison", "flatten_indices", "KIND_LABELS"]
@@ -66,6 +67,12 @@ class ScenarioResult:
     before_after: pd.DataFrame
     changed_units: pd.DataFrame
     notes: list = field(default_factory=list)
+
+    def __repr__(self) -> str:  # short summaries for terminals and notebooks: coterm.notebook
+        return notebook.scenario_repr(self)
+
+    def _repr_html_(self) -> str:
+        return notebook.scenario_html(self)
 
     def to_dict(self) -> dict:
         """JSON summary: scenario (header), layer, result_layer, against, by, notes, and per partner
