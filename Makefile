@@ -3,7 +3,7 @@ PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test install install-test browser postgis bench boundaries
+.PHONY: demo test install install-test browser postgis qgis bench boundaries
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -27,10 +27,16 @@ postgis:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql postgis >/dev/null; }
 
+# Debian's QGIS (about a minute to install): tests/test_qgis_styles.py opens and draws the styled GeoPackage headless.
+qgis:
+	@/usr/bin/python3 -c "import qgis.core" >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends qgis >/dev/null; }
+
 demo: install
 	$(BIN)/coterm demo --out maps
 
-test: install-test browser postgis
+test: install-test browser postgis qgis
 	$(BIN)/python -m pytest -q
 
 bench: install-test

@@ -16,7 +16,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 __all__ = ["LayerStyle", "class_palette", "qml", "sld", "add_layer_styles", "read_layer_styles", "write_units_gpkg"]
 
-_STYLE_TIME = "2000-01-01T00:00:00Z"  # fixed: reruns give byte-identical files
+_STYLE_TIME = "2000-01-01T00:00:00.000Z"  # fixed: reruns give byte-identical files
 _LABEL_COLOUR = "#1f1f1f"
 
 
@@ -145,7 +145,7 @@ def add_layer_styles(path, styles) -> None:
         rows.append({"f_table_catalog": "", "f_table_schema": "", "f_table_name": st.table, "f_geometry_column": geom_col,
                      "styleName": st.table, "styleQML": qml(st), "styleSLD": sld(st), "useAsDefault": True,
                      "description": st.title or f"coterm: {st.table}", "owner": "coterm", "ui": None,
-                     "update_time": pd.Timestamp(_STYLE_TIME)})
+                     "update_time": _STYLE_TIME})
     df = pd.DataFrame(rows, columns=["f_table_catalog", "f_table_schema", "f_table_name", "f_geometry_column", "styleName",
                                      "styleQML", "styleSLD", "useAsDefault", "description", "owner", "ui", "update_time"])
     df["ui"] = df["ui"].astype(object)
