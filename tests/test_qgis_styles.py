@@ -184,3 +184,25 @@ def test_qgis_opens_the_geopackage_with_its_styles_and_draws_the_classes_in_the_
     for got, cls in zip(seen["pixels"], ("nested", "split")):
         rgb = tuple(int(got[i:i + 2], 16) for i in (1, 3, 5))
         assert max(abs(a - b) for a, b in zip(rgb, _blend(colours[cls]))) <= 3, (cls, got, colours[cls])
+
+
+def test_the_demo_geopackage_opens_each_council_layer_filled_by_its_first_comparison(tmp_path):
+    import pyogrio
+
+    out = tmp_path / "maps"
+    p = subprocess.run([sys.executable, "-m", "coterm", "demo", "--quick", "--out", out], capture_output=True, text=True, timeout=600)
+    assert p.returncode == 0, p.stderr
+    gpkg = out / "coterm_units.gpkg"
+    from coterm.qgis_styles import read_layer_styles
+
+    st = read_layer_styles(gpkg)
+    tables = [n for n, g in pyogrio.list_layers(gpkg) if g]
+    assert sorted(st.loc[st["useAsDefault"], "f_table_name"]) == sorted(tables)  # one default style per layer
+    row = st[(st["f_table_name"] == "ltla-2021") & st["useAsDefault"]].iloc[0]
+    root, _ = _qml_colours(row["styleQML"])
+    assert root.find("renderer-v2").get("attr") == "class_vs_icb-2022"
+    labels = {c.get("value"): c.get("label") for c in root.iter("category")}
+    df = pyogrio.read_dataframe(gpkg, layer="ltla-2021")
+    assert labels["split"] == f"split ({int((df['class_vs_icb-2022'] == 'split').sum())})"
+    assert labels["nested"] == f"nested ({int((df['class_vs_icb-2022'] == 'nested').sum())})" and labels["outside"] == "outside (22)"  # the 22 Welsh principal areas
+    assert set(st.loc[st["f_table_name"] == "ltla-2021", "styleName"]) >= {"ltla-2021 class_vs_icb-2022", "ltla-2021 class_vs_pfa-2020"}

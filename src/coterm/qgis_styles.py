@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
-__all__ = ["LayerStyle", "class_palette", "qml", "sld", "add_layer_styles", "read_layer_styles", "write_units_gpkg"]
+__all__ = ["LayerStyle", "class_column_styles", "class_palette", "qml", "sld", "add_layer_styles", "read_layer_styles", "write_units_gpkg"]
 
 _STYLE_TIME = "2000-01-01T00:00:00.000Z"  # fixed: reruns give byte-identical files
 _LABEL_COLOUR = "#1f1f1f"
@@ -39,7 +39,19 @@ class LayerStyle:
     class_column: str | None = "class"
     label_column: str | None = "name"
     title: str = ""
-    counts: dict | None = None  # class → number of units, shown in the legend
+    counts: dict | None = None  # class → number of units in the legend (default: counted in the file)
+    name: str = ""  # the style's name in QGIS (default: the table name)
+    default: bool = True  # QGIS applies the default style on opening; others are in "Load style > from database"
+
+
+def class_column_styles(table: str, columns, *, title: str = "") -> list[LayerStyle]:
+    """One style per class column of a layer (e.g. ``class_vs_icb-2022``), the first one the default.
+
+    For GeoPackages that hold one layer with several comparisons (the demo's ``coterm_units.gpkg``):
+    QGIS opens the first, and lists the others under Layer Properties → Style → Load Style → From database.
+    """
+    return [LayerStyle(table=table, class_column=c, title=title or f"{table}: {c}", name=f"{table} {c}", default=i == 0)
+            for i, c in enumerate(columns)]
 
 
 def _rgba(hex_colour: str, alpha: int = 255) -> str:
@@ -139,11 +151,16 @@ def add_layer_styles(path, styles) -> None:
     import pandas as pd
     import pyogrio
 
+    from dataclasses import replace
+
     rows = []
     for st in styles:
         geom_col = pyogrio.read_info(str(path), layer=st.table).get("geometry_name") or "geom"
+        if st.class_column and st.counts is None:  # the legend counts what is in the file
+            values = pyogrio.read_dataframe(str(path), layer=st.table, columns=[st.class_column], read_geometry=False)
+            st = replace(st, counts=values[st.class_column].value_counts().to_dict())
         rows.append({"f_table_catalog": "", "f_table_schema": "", "f_table_name": st.table, "f_geometry_column": geom_col,
-                     "styleName": st.table, "styleQML": qml(st), "styleSLD": sld(st), "useAsDefault": True,
+                     "styleName": st.name or st.table, "styleQML": qml(st), "styleSLD": sld(st), "useAsDefault": st.default,
                      "description": st.title or f"coterm: {st.table}", "owner": "coterm", "ui": None,
                      "update_time": _STYLE_TIME})
     df = pd.DataFrame(rows, columns=["f_table_catalog", "f_table_schema", "f_table_name", "f_geometry_column", "styleName",
@@ -182,9 +199,7 @@ def write_units_gpkg(scores, path) -> None:
         gdf = gpd.GeoDataFrame(u.reset_index(drop=True)[keep], geometry=geoms.to_numpy()[keep], crs=lay.crs)
         table = _table_name(lay.id, taken=[s.table for s in styles])
         pyogrio.write_dataframe(gdf, str(path), layer=table, driver="GPKG")
-        counts = gdf["class"].value_counts().to_dict() if fill else None
-        styles.append(LayerStyle(table=table, class_column="class" if fill else None, title=f"{lay.title} ({lay.id})",
-                                 counts=counts))
+        styles.append(LayerStyle(table=table, class_column="class" if fill else None, title=f"{lay.title} ({lay.id})"))
     add_layer_styles(path, styles)
 
 
