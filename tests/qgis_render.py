@@ -3,7 +3,8 @@
 Run with the system python3 (``QT_QPA_PLATFORM=offscreen python3 tests/qgis_render.py FILE LAYER... --pixels x,y;...``):
 each layer is opened as QGIS opens it on a double-click (its default style from ``layer_styles``),
 its renderer and labels are described, and the first layer is rendered to an image whose pixel
-colours at the given map coordinates are reported.
+colours at the given map coordinates are reported. ``--project FILE.qgs`` also saves the layers as
+QGIS opened them in a project, for ``qgis_process`` (its rendering algorithms need a project).
 """
 
 import json
@@ -31,7 +32,11 @@ def describe(layer):
 
 def main(argv):
     path, rest = argv[0], argv[1:]
-    pixels = []
+    pixels, project = [], None
+    if "--project" in rest:
+        i = rest.index("--project")
+        project = rest[i + 1]
+        rest = rest[:i] + rest[i + 2:]
     if "--pixels" in rest:
         i = rest.index("--pixels")
         pixels = [tuple(float(v) for v in p.split(",")) for p in rest[i + 1].split(";") if p]
@@ -56,6 +61,14 @@ def main(argv):
     for x, y in pixels:
         p = m2p.transform(QgsPointXY(x, y))
         out["pixels"].append(QColor(img.pixel(int(p.x()), int(p.y()))).name())
+    if project:  # the layers as QGIS opened them, for qgis_process to render
+        from qgis.core import QgsProject
+
+        proj = QgsProject.instance()
+        for lay in layers.values():
+            proj.addMapLayer(lay)
+        proj.setCrs(first.crs())
+        out["project"] = bool(proj.write(project))
     print(json.dumps(out), flush=True)
     os._exit(0)  # QGIS 3.22's Python bindings may crash while tearing down; the answer is already out
 

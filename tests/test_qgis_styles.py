@@ -173,8 +173,8 @@ def test_qgis_opens_the_geopackage_with_its_styles_and_draws_the_classes_in_the_
     pixels = f"{X0 + 150},{Y0 + 300};{X0 + 1150},{Y0 + 300}"
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_RUNTIME_DIR": str(tmp_path)}
     env.pop("PYTHONPATH", None)
-    p = subprocess.run([SYSTEM_PYTHON, ROOT / "tests" / "qgis_render.py", gpkg, "districts", "health", "--pixels", pixels],
-                       capture_output=True, text=True, env=env, timeout=300)
+    p = subprocess.run([SYSTEM_PYTHON, ROOT / "tests" / "qgis_render.py", gpkg, "districts", "health", "--pixels", pixels,
+                        "--project", tmp_path / "units.qgs"], capture_output=True, text=True, env=env, timeout=300)
     assert p.returncode == 0, p.stderr[-2000:]
     seen = json.loads(p.stdout.strip().splitlines()[-1])
     d, h = seen["districts"], seen["health"]
@@ -184,6 +184,19 @@ def test_qgis_opens_the_geopackage_with_its_styles_and_draws_the_classes_in_the_
     for got, cls in zip(seen["pixels"], ("nested", "split")):
         rgb = tuple(int(got[i:i + 2], 16) for i in (1, 3, 5))
         assert max(abs(a - b) for a, b in zip(rgb, _blend(colours[cls]))) <= 3, (cls, got, colours[cls])
+    # and once through qgis_process: render the project QGIS made from the GeoPackage to a GeoTIFF, 10 m pixels
+    assert seen["project"]
+    exe = "/usr/bin/qgis_process.bin" if Path("/usr/bin/qgis_process.bin").exists() else shutil.which("qgis_process")
+    tif = tmp_path / "render.tif"
+    r = subprocess.run([exe, "run", "native:rasterize", f"--PROJECT_PATH={tmp_path / 'units.qgs'}", "--", "LAYERS=districts",
+                        f"EXTENT={X0},{X0 + 4000},{Y0},{Y0 + 2000} [EPSG:27700]", "MAP_UNITS_PER_PIXEL=10", "TILE_SIZE=512",
+                        "MAKE_BACKGROUND_TRANSPARENT=false", f"OUTPUT={tif}"], capture_output=True, text=True, env=env, timeout=300)
+    assert r.returncode == 0 and tif.exists(), r.stdout[-1000:] + r.stderr[-1000:]
+    read = ("import sys, json; from osgeo import gdal; a = gdal.Open(sys.argv[1]).ReadAsArray(); "
+            "print(json.dumps([a[:, 170, 15].tolist(), a[:, 170, 115].tolist(), a[:, 170, 315].tolist()]))")
+    px = json.loads(subprocess.run([SYSTEM_PYTHON, "-c", read, tif], capture_output=True, text=True, check=True).stdout)
+    for got, cls in zip(px, ("nested", "split", "nested")):  # D0, D1, D3
+        assert max(abs(a - b) for a, b in zip(got, _blend(colours[cls]))) <= 3, (cls, got, colours[cls])
 
 
 def test_the_demo_geopackage_opens_each_council_layer_filled_by_its_first_comparison(tmp_path):
