@@ -184,6 +184,8 @@ def test_out_postgresql_writes_units_pairs_slivers_and_summary_tables_matching_t
     db = pg.psql("SELECT layer_id, code, class FROM results.units ORDER BY layer, code", db="coterm").splitlines()
     assert db == [f"{lay}|{code}|{cls}" for lay, code, cls in zip(units["layer"], units["code"], units["class"])]
     assert _rows(pg, "SELECT count(*), min(ST_SRID(geometry)), max(ST_SRID(geometry)) FROM results.units") == f"{len(units)}|27700|27700"
+    assert _rows(pg, "SELECT DISTINCT GeometryType(geometry) FROM results.units") == "MULTIPOLYGON"  # one type: QGIS lists it once
+    assert _rows(pg, "SELECT summary -> 'a_to_b' ->> 'units' FROM results.summary") == "318"  # jsonb, queryable
     pairs = pd.read_csv(tmp_path / "files" / "pairs.csv")
     assert int(_rows(pg, "SELECT count(*) FROM results.pairs")) == len(pairs)
     assert int(_rows(pg, "SELECT count(*) FROM results.slivers")) == len(pd.read_csv(tmp_path / "files" / "slivers.csv"))

@@ -18,6 +18,7 @@ imported only when a reference is used.
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 import warnings
 from dataclasses import dataclass
@@ -306,6 +307,7 @@ def read_postgis_layer(text: str, *, code: str | None = None, name: str | None =
 def _output_frames(scores, sensitivity=None) -> dict:
     """The tables to write: units (with geometry when the layers have it), pairs, slivers, summary."""
     import geopandas as gpd
+    import numpy as np
     import pandas as pd
 
     from .io import dumps_json
@@ -318,18 +320,28 @@ def _output_frames(scores, sensitivity=None) -> dict:
     for side, lay in (("a", ov.a), ("b", ov.b)):
         codes = units.loc[units["layer"] == side, "code"]
         geoms.append(lay.frame.geometry.reindex(codes.to_numpy()).to_numpy())
-    import numpy as np
-
-    units = gpd.GeoDataFrame(units, geometry=np.concatenate(geoms), crs=ov.a.crs)
+    units = gpd.GeoDataFrame(units, geometry=_multi(np.concatenate(geoms)), crs=ov.a.crs)
     summary = scores.to_dict()
     if sensitivity is not None:
         summary["sensitivity"] = sensitivity.to_dict(orient="records")
     summary_row = pd.DataFrame([{"a": ov.a.id, "b": ov.b.id, "mode": ov.mode, "weight": ov.weight,
-                                 "min_share": float(ov.min_share), "summary": dumps_json(summary)}])
+                                 "min_share": float(ov.min_share), "summary": json.loads(dumps_json(summary))}])
     out = {"units": units, "pairs": pairs_frame(ov, "table"), "slivers": pairs_frame(ov, "slivers"), "summary": summary_row}
     if sensitivity is not None:
         out["sensitivity"] = sensitivity
     return out
+
+
+def _multi(geoms):
+    """Polygons as one-part MultiPolygons: one geometry type per column, so QGIS lists the table once."""
+    import numpy as np
+    import shapely
+
+    geoms = np.asarray(geoms, dtype=object)
+    single = shapely.get_type_id(geoms) == 3
+    if single.any():
+        geoms[single] = shapely.multipolygons(geoms[single], indices=np.arange(int(single.sum())))
+    return geoms
 
 
 def _check_replaceable(conn, ref: DbRef, schema: str, names) -> None:
@@ -354,6 +366,7 @@ def write_postgis_outputs(scores, text: str, *, sensitivity=None) -> str:
     """
     import sqlalchemy.exc
     from sqlalchemy import text as sql
+    from sqlalchemy.dialects.postgresql import JSONB
 
     ref = parse_ref(text)
     if ref.table or ref.sql:
@@ -371,7 +384,8 @@ def write_postgis_outputs(scores, text: str, *, sensitivity=None) -> str:
                     if hasattr(df, "to_postgis"):
                         df.to_postgis(name, conn, schema=schema, if_exists="fail", index=False)
                     else:
-                        df.to_sql(name, conn, schema=schema, if_exists="fail", index=False)
+                        df.to_sql(name, conn, schema=schema, if_exists="fail", index=False,
+                                  dtype={"summary": JSONB} if name == "summary" else None)
                     conn.execute(sql(f"COMMENT ON TABLE {qualified} IS {_literal(_MARK + ': ' + scores.overlap.a.id + ' x ' + scores.overlap.b.id)}"))
         except sqlalchemy.exc.DBAPIError as exc:
             why = _first_line(exc)
