@@ -73,6 +73,17 @@ def run(*args, env=None):
                           env={**os.environ, "COLUMNS": "200", **(env or {})})
 
 
+def run_here(capsys, *args):
+    """The CLI's own main() in this process (same code path as the command, without a new interpreter per case)."""
+    from coterm.cli.main import main
+
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as exc:
+        main([str(a) for a in args])
+    out = capsys.readouterr()
+    return subprocess.CompletedProcess(args, exc.value.code, out.out, out.err)
+
+
 def _without_ids(d: dict) -> dict:
     return {k: v for k, v in d.items() if k not in ("a", "b", "a_title", "b_title")}
 
@@ -120,7 +131,7 @@ def test_credentials_come_from_pgpassword_or_the_pgpass_file(pg, tmp_path, monke
 def test_a_query_reads_only_its_rows_with_the_code_and_name_columns_named_as_for_files(pg):
     import coterm
 
-    sql = "SELECT code AS lad, name AS label, geometry AS shape FROM boundaries.ltla WHERE code LIKE 'E09%'"
+    sql = "SELECT code AS lad, name AS label, geometry AS shape FROM boundaries.ltla WHERE code LIKE 'E09%25' AND 1+1 = 2"
     lay = coterm.load_layer(pg.url(sql=sql), code="lad", name="label")
     assert len(lay) == 33  # the 32 London boroughs and the City
     assert lay.frame.loc["E09000001", "name"] == "City of London"
@@ -151,8 +162,8 @@ def test_srid_zero_is_accepted_when_the_crs_is_given_like_for_a_file(pg):
     (lambda s: s.url(table="public.plain"), "has no geometry column"),
 ], ids=["unreachable", "wrong-password", "no-database", "unknown-table", "unknown-schema", "no-geometry", "two-geometries",
         "srid-0", "unknown-srid", "points", "failing-query", "plain-table"])
-def test_a_bad_database_reference_gets_one_clear_line_and_exit_status_2(pg, ref, expect):
-    p = run("compare", ref(pg), "ltla-2024")
+def test_a_bad_database_reference_gets_one_clear_line_and_exit_status_2(pg, ref, expect, capsys):
+    p = run_here(capsys, "compare", ref(pg), "ltla-2024")
     assert p.returncode == 2, p.stderr
     lines = p.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("coterm: error: postgresql://"), p.stderr
@@ -225,3 +236,26 @@ def test_out_to_a_read_only_destination_is_one_clear_line(pg):
     line = p.stderr.strip()
     assert len(line.splitlines()) == 1 and "read-only" in line and "the previous tables are unchanged" in line, line
     assert _rows(pg, "SELECT count(*) FROM pg_namespace WHERE nspname = 'results_ro'") == "0"
+
+
+# --- references, without a server ---------------------------------------------------------------------
+
+
+def test_a_reference_is_shown_without_its_password_wherever_it_was_given():
+    from coterm.postgis import redact
+
+    assert redact("postgresql://ann:p%40ss@db.example:5433/gis?table=a.b") == "postgresql://ann:***@db.example:5433/gis?table=a.b"
+    assert redact("postgresql://ann@/gis?host=/run/pg&password=hunter2&table=t") == "postgresql://ann@/gis?host=/run/pg&password=***&table=t"
+
+
+def test_coterm_keys_are_taken_out_and_the_rest_goes_to_libpq_unchanged():
+    from coterm.postgis import DatabaseError, parse_ref
+
+    ref = parse_ref("postgresql://ann@/gis?host=/run/pg&sslmode=disable&table=boundaries.ltla&geometry=geom")
+    assert (ref.table, ref.geometry, ref.sql, ref.schema) == ("boundaries.ltla", "geom", None, None)
+    assert ref.conninfo == "postgresql://ann@/gis?host=%2Frun%2Fpg&sslmode=disable"
+    assert parse_ref("postgresql:///gis?sql=SELECT%201%2B1").sql == "SELECT 1+1"
+    with pytest.raises(DatabaseError, match="either \\?table= or \\?sql=, not both"):
+        parse_ref("postgresql:///gis?table=a&sql=SELECT 1")
+    with pytest.raises(DatabaseError, match="the key table= is given twice"):
+        parse_ref("postgresql:///gis?table=a&table=b")

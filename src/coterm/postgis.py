@@ -22,7 +22,7 @@ import json
 import re
 import warnings
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urlencode, urlsplit, urlunsplit
 
 from .errors import DataFileError, OutputError
 
@@ -86,7 +86,7 @@ def parse_ref(text: str) -> DbRef:
     shown = redact(text)
     parts = urlsplit(text)
     own, rest = {}, []
-    for k, v in parse_qsl(parts.query, keep_blank_values=True):
+    for k, v in ((unquote(k), unquote(v)) for k, v in _pairs(parts.query)):  # as libpq: '+' is a plus, not a space
         if k in _OWN_KEYS:
             if k in own:
                 raise DatabaseError(f"{shown}: the key {k}= is given twice; give it once")
