@@ -3,7 +3,7 @@ PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test install install-test browser bench boundaries
+.PHONY: demo test install install-test browser postgis qgis bench boundaries
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -13,7 +13,7 @@ install: $(BIN)/python
 	$(BIN)/pip install --quiet .
 
 install-test: $(BIN)/python
-	$(BIN)/pip install --quiet ".[test,bench]"
+	$(BIN)/pip install --quiet ".[test,bench,postgis,notebook]"
 
 # Debian's chromium renders the maps in the browser tests (no browser download at run time).
 browser:
@@ -21,11 +21,23 @@ browser:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
+# Debian's PostgreSQL + PostGIS: tests/test_postgis.py starts a throw-away server (initdb/pg_ctl) from these binaries.
+postgis:
+	@ls /usr/lib/postgresql/*/lib/postgis-3.so >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql postgis >/dev/null; }
+
+# Debian's QGIS (about a minute to install): tests/test_qgis_styles.py opens and draws the styled GeoPackage headless.
+qgis:
+	@/usr/bin/python3 -c "import qgis.core" >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends qgis >/dev/null; }
+
 demo: install
 	$(BIN)/coterm demo --out maps
 
 # the suite on two processes (pytest-xdist) plus every docstring example in the package
-test: install-test browser
+test: install-test browser postgis qgis
 	$(BIN)/python -m pytest -q -n 2 --doctest-modules src/coterm tests
 
 bench: install-test

@@ -283,8 +283,9 @@ def load_layer(id_or_path, *, code: str | None = None, name: str | None = None, 
 
     Parameters
     ----------
-    id_or_path : catalogue id (``coterm layers``) or a path to a GeoPackage, GeoJSON, Shapefile
-        (also zipped), GeoParquet or FlatGeobuf file.
+    id_or_path : catalogue id (``coterm layers``), a path to a GeoPackage, GeoJSON, Shapefile
+        (also zipped), GeoParquet or FlatGeobuf file, or a PostGIS reference
+        ``postgresql://user@host:port/db?table=schema.name`` (or ``?sql=SELECT ...``; see :mod:`coterm.postgis`).
     code, name : columns holding unit codes and names (detected when omitted: ``code``/``*CD``,
         ``name``/``*NM``).
     layer : the layer to read from a multi-layer file (GeoPackage).
@@ -302,6 +303,10 @@ def load_layer(id_or_path, *, code: str | None = None, name: str | None = None, 
     from .catalog import catalog
     from .io import read_vector
 
+    if isinstance(id_or_path, str) and id_or_path.lower().startswith(("postgresql://", "postgres://")):
+        from .postgis import read_postgis_layer  # a PostGIS table or query (coterm[postgis])
+
+        return read_postgis_layer(id_or_path, code=code, name=name, crs=crs)
     text = str(id_or_path)
     path = Path(text).expanduser()
     if not isinstance(id_or_path, Path) and not path.exists():

@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from . import notebook
 from .errors import CoverageWarning, OverlapError, warn
 
 __all__ = ["Overlap", "overlap", "GEOMETRY_MIN_SHARE"]
@@ -59,6 +60,12 @@ class Overlap:
 
         return overlap_population_basis(self)
     fit: object = None  # coterm.bestfit.FitReport when a geometry layer was best-fitted to building blocks
+
+    def __repr__(self) -> str:  # short summaries for terminals and notebooks: coterm.notebook
+        return notebook.overlap_repr(self)
+
+    def _repr_html_(self) -> str:
+        return notebook.overlap_html(self)
 
     def all_pairs(self) -> pd.DataFrame:
         """Kept pairs and slivers together: the whole intersection."""

@@ -11,7 +11,7 @@ __all__ = ["summary_lines", "write_compare_outputs", "sensitivity_table", "SENSI
            "spreadsheet_safe", "write_table", "csv_text"]
 
 SENSITIVITY_SHARES = (0.001, 0.005, 0.01, 0.02, 0.05)
-COMPARE_OUTPUTS = ("units.csv", "partners.csv", "pairs.csv", "slivers.csv", "summary.json", "sensitivity.csv")
+COMPARE_OUTPUTS = ("units.csv", "units.gpkg", "partners.csv", "pairs.csv", "slivers.csv", "summary.json", "sensitivity.csv")
 
 
 # Characters a terminal obeys or hides: C0/C1 controls and DEL (newlines forge lines, ESC/OSC
@@ -212,7 +212,7 @@ def partners_frame(scores) -> pd.DataFrame:
 
 
 def write_compare_outputs(scores, out: str | Path, *, sensitivity: pd.DataFrame | None = None, exact_csv: bool = False) -> Path:
-    """Write units.csv, partners.csv, pairs.csv, slivers.csv and summary.json into ``out`` (atomically,
+    """Write units.csv, units.gpkg (QGIS-styled), partners.csv, pairs.csv, slivers.csv and summary.json into ``out`` (atomically,
     as a folder). CSVs are formula-safe unless ``exact_csv`` (:func:`spreadsheet_safe`)."""
     from .io import atomic_dir, write_json
 
@@ -221,6 +221,9 @@ def write_compare_outputs(scores, out: str | Path, *, sensitivity: pd.DataFrame 
         units = scores.units.copy()
         units.insert(0, "layer_id", units["layer"].map({"a": ov.a.id, "b": ov.b.id}))
         write_table(units.drop(columns=["layer"]).rename(columns={"layer_id": "layer"}), tmp / "units.csv", exact=exact_csv)
+        from .qgis_styles import write_units_gpkg  # QGIS opens it styled like the map
+
+        write_units_gpkg(scores, tmp / "units.gpkg")
         write_table(partners_frame(scores), tmp / "partners.csv", exact=exact_csv)
         write_table(pairs_frame(ov, "table"), tmp / "pairs.csv", exact=exact_csv)
         write_table(pairs_frame(ov, "slivers"), tmp / "slivers.csv", exact=exact_csv)

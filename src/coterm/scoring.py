@@ -18,6 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from . import notebook
+
 __all__ = ["Scores", "score", "CLASSES", "ALIGNED", "MINOR_SPLIT_SHARE"]
 
 CLASSES = ("coterminous", "nested", "contains", "split", "minor split", "outside")
@@ -36,6 +38,20 @@ class Scores:
     """Every unit's partners as a long table: layer ("a"/"b"), code, partner_code, partner_name,
     share (of the unit's measure in the partner), rank (1 = dominant); sorted by layer, code, rank.
     Structured data, so codes holding ``:`` ``;`` ``,`` quotes or newlines stay intact."""
+
+    def __repr__(self) -> str:  # short summaries for terminals and notebooks: coterm.notebook
+        return notebook.scores_repr(self)
+
+    def _repr_html_(self) -> str:
+        return notebook.scores_html(self)
+
+    def to_geodataframe(self, side: str = "a"):
+        """One side's units (``"a"``, ``"b"`` or a layer id) with class, partners as list columns and geometry."""
+        return notebook.scores_to_geodataframe(self, side)
+
+    def explore(self, **kwargs):
+        """The interactive folium map of these scores (as ``GeoDataFrame.explore``); kwargs go to ``coterminosity_map``."""
+        return notebook.scores_explore(self, **kwargs)
 
     def unit_classes(self, side: str) -> pd.Series:
         u = self.units[self.units["layer"] == side]

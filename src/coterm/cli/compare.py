@@ -15,7 +15,8 @@ from . import options as opt
 @opt.min_share_option
 @click.option("--sensitivity", is_flag=True, help="Also show class counts at min_share 0.1%, 0.5%, 1%, 2%, 5%.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
-              help="Write units.csv, partners.csv, pairs.csv, slivers.csv and summary.json to this folder.")
+              help="Write units.csv, units.gpkg, partners.csv, pairs.csv, slivers.csv and summary.json to this folder "
+                   "(or tables to postgresql://...?schema=NAME).")
 @opt.exact_csv_option
 @opt.workers_option
 @opt.json_option
@@ -32,7 +33,7 @@ def compare(a, b, mode, weight, min_share, sensitivity, out_dir, exact_csv, work
       coterm compare my_areas.gpkg pfa-2020 --a-layer forces --a-code FORCE_ID --by area --out results/
     """
     from ..overlap import overlap
-    from ..report import sensitivity_table, summary_lines
+    from ..report import one_line, sensitivity_table, summary_lines
     from ..scoring import score
 
     la, lb = opt.load_side(a, "a", files, crs=crs), opt.load_side(b, "b", files, crs=crs)
@@ -41,10 +42,15 @@ def compare(a, b, mode, weight, min_share, sensitivity, out_dir, exact_csv, work
         ov = overlap(la, lb, mode=mode, weight=weight, min_share=min_share, workers=workers, progress=update, fit_base=fit_base)
     sc = score(ov)
     sens = sensitivity_table(ov) if sensitivity else None
-    if out_dir:
+    if out_dir and out_dir.lower().startswith(("postgresql://", "postgres://")):  # tables in one transaction
+        from ..postgis import redact, write_postgis_outputs
+
+        written = f"tables units, pairs, slivers, summary to {redact(out_dir)} (schema {write_postgis_outputs(sc, out_dir, sensitivity=sens)})"
+    elif out_dir:
         from ..report import write_compare_outputs
 
         write_compare_outputs(sc, out_dir, sensitivity=sens, exact_csv=exact_csv)
+        written = f"units.csv, units.gpkg, partners.csv, pairs.csv, slivers.csv, summary.json to {out_dir}"
     if as_json:
         from ..io import dumps_json
 
@@ -60,4 +66,4 @@ def compare(a, b, mode, weight, min_share, sensitivity, out_dir, exact_csv, work
             for line in sens.to_string(index=False).split("\n"):
                 opt.echo(line)
     if out_dir:
-        opt.echo(f"wrote units.csv, partners.csv, pairs.csv, slivers.csv, summary.json to {out_dir}", err=True)
+        opt.echo(f"wrote {written}", err=True)

@@ -230,3 +230,6 @@ def _write_unit_gpkg(results: dict, path: Path) -> None:
             df[f"main_{b}"] = u["dominant_name"].reindex(df.index).fillna("").to_numpy()
         layers.append((a, gpd.GeoDataFrame(df.reset_index(drop=True), geometry=lay.frame.geometry.to_numpy(), crs=lay.crs)))
     write_gpkg_layers(layers, path)  # deterministic (fixed date) and atomic
+    from ..qgis_styles import add_layer_styles, class_column_styles  # QGIS opens each layer filled by class
+
+    add_layer_styles(path, [s for a, items in sorted(by_council.items()) for s in class_column_styles(a, [f"class_vs_{b}" for b, _ in items])])

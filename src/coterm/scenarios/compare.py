@@ -74,6 +74,16 @@ class ScenarioResult:
     notes: list = field(default_factory=list)
     old_to_new: pd.Series = field(default_factory=lambda: pd.Series(dtype=object))
 
+    def __repr__(self) -> str:  # short summaries for terminals and notebooks: coterm.notebook
+        from .. import notebook
+
+        return notebook.scenario_repr(self)
+
+    def _repr_html_(self) -> str:
+        from .. import notebook
+
+        return notebook.scenario_html(self)
+
     def to_dict(self) -> dict:
         """JSON summary: scenario (header), layer, result_layer, against, by, notes, and per partner
         ``partners[id] = {"before": Scores.to_dict(), "after": Scores.to_dict(), "changed_units": n}``."""

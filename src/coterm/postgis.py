@@ -1,0 +1,400 @@
+"""PostGIS as a source of layers and a destination of results.
+
+A *database reference* is a libpq URI with coterm's own keys in its query string::
+
+    postgresql://user@host:5432/db?table=boundaries.ltla       a table (or view), schema-qualified or on the search_path
+    postgresql://user@host:5432/db?sql=SELECT code, geom FROM   a query (URL-encoded)
+    postgresql://user@host:5432/db?schema=results              a destination for ``coterm compare --out``
+
+``geometry=COLUMN`` picks one geometry column when a table has several. Every other key (``host=``
+for a unix socket, ``sslmode=``...) goes to libpq unchanged, which also reads the password from
+the URL, the ``PG*`` environment variables or ``~/.pgpass``. Passwords are never printed: messages
+show the reference without it (:func:`redact`).
+
+The database drivers (SQLAlchemy, psycopg 3, GeoAlchemy2: ``pip install coterm[postgis]``) are
+imported only when a reference is used.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+import warnings
+from dataclasses import dataclass
+from urllib.parse import quote, unquote, urlencode, urlsplit, urlunsplit
+
+from .errors import DataFileError, OutputError
+
+__all__ = ["is_database_ref", "parse_ref", "redact", "read_postgis_layer", "write_postgis_outputs", "DatabaseError",
+           "OUTPUT_TABLES"]
+
+_SCHEMES = ("postgresql://", "postgres://")
+_OWN_KEYS = ("table", "sql", "schema", "geometry")
+OUTPUT_TABLES = ("units", "pairs", "slivers", "summary", "sensitivity")
+_MARK = "written by coterm"  # table comment: the tables we may replace
+
+
+class DatabaseError(DataFileError):
+    """A database reference that cannot be read: server, credentials, table, geometry column, SRID, query."""
+
+
+class DatabaseOutputError(OutputError):
+    """A database destination that cannot be written (read-only, no privilege, a table that is not ours)."""
+
+
+def is_database_ref(text) -> bool:
+    """Whether ``text`` is a ``postgresql://`` (or ``postgres://``) reference rather than a file or catalogue id."""
+    return isinstance(text, str) and text.lower().startswith(_SCHEMES)
+
+
+@dataclass(frozen=True)
+class DbRef:
+    """A parsed reference: the libpq URI (coterm's keys removed) and what to read or where to write."""
+
+    conninfo: str
+    shown: str  # the reference as given, password removed
+    table: str | None = None
+    sql: str | None = None
+    schema: str | None = None
+    geometry: str | None = None
+
+    @property
+    def what(self) -> str:
+        return f"table {self.table}" if self.table else "query" if self.sql else f"schema {self.schema}"
+
+
+def redact(text: str) -> str:
+    """The reference without its password (in the user part or a ``password=`` key)."""
+    parts = urlsplit(text)
+    netloc = parts.netloc
+    if "@" in netloc:
+        user, _, host = netloc.rpartition("@")
+        if ":" in user:
+            user = user.split(":", 1)[0] + ":***"
+        netloc = f"{user}@{host}"
+    query = "&".join(("password=***" if k.lower() == "password" else f"{k}={v}") for k, v in _pairs(parts.query))
+    return urlunsplit((parts.scheme, netloc, parts.path, query if parts.query else "", ""))
+
+
+def _pairs(query: str):
+    return [(k, v) for k, v in (p.split("=", 1) if "=" in p else (p, "") for p in query.split("&") if p)]
+
+
+def parse_ref(text: str) -> DbRef:
+    """Split a reference into libpq's connection URI and coterm's keys (``table``, ``sql``, ``schema``, ``geometry``)."""
+    shown = redact(text)
+    parts = urlsplit(text)
+    own, rest = {}, []
+    for k, v in ((unquote(k), unquote(v)) for k, v in _pairs(parts.query)):  # as libpq: '+' is a plus, not a space
+        if k in _OWN_KEYS:
+            if k in own:
+                raise DatabaseError(f"{shown}: the key {k}= is given twice; give it once")
+            own[k] = v.strip()
+        else:
+            rest.append((k, v))
+    if own.get("table") is not None and own.get("sql") is not None:
+        raise DatabaseError(f"{shown}: give either ?table= or ?sql=, not both")
+    for k in ("table", "sql", "schema", "geometry"):
+        if k in own and not own[k]:
+            raise DatabaseError(f"{shown}: the key {k}= is empty; e.g. ?table=boundaries.ltla")
+    conninfo = urlunsplit(("postgresql", parts.netloc, parts.path, urlencode(rest, quote_via=quote), ""))
+    return DbRef(conninfo=conninfo, shown=shown, **{k: own.get(k) for k in _OWN_KEYS})
+
+
+# --- connecting ----------------------------------------------------------------------------------
+
+
+def _first_line(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None) or exc  # SQLAlchemy wraps the driver's error
+    text = str(orig).strip()
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    # libpq prefixes 'connection to server at "..." failed:'; keep the reason
+    line = lines[0] if lines else type(orig).__name__
+    return re.sub(r'^connection to server (at|on) .*? failed: ', "", line)[:300]
+
+
+def _connect_error(ref: DbRef, exc: BaseException) -> DatabaseError:
+    msg = _first_line(exc)
+    low = msg.lower()
+    if "password authentication failed" in low or "no password supplied" in low or "password" in low and "auth" in low:
+        return DatabaseError(f"{ref.shown}: the server refused the password ({msg}); "
+                             "check the password in the URL, PGPASSWORD or ~/.pgpass")
+    if "database" in low and "does not exist" in low:
+        return DatabaseError(f"{ref.shown}: {msg}; check the database name in the URL")
+    if "role" in low and "does not exist" in low:
+        return DatabaseError(f"{ref.shown}: {msg}; check the user name in the URL or PGUSER")
+    if "no pg_hba.conf entry" in low:
+        return DatabaseError(f"{ref.shown}: the server does not accept this connection ({msg}); ask its administrator")
+    return DatabaseError(f"{ref.shown}: cannot reach the PostgreSQL server ({msg}); check host, port and that it is running")
+
+
+def _engine(ref: DbRef):
+    try:
+        import psycopg
+        import sqlalchemy
+    except ImportError:
+        raise DatabaseError(f"{ref.shown}: reading PostGIS needs the database drivers: pip install 'coterm[postgis]'") from None
+
+    def connect():
+        return psycopg.connect(ref.conninfo, connect_timeout=10)
+
+    return sqlalchemy.create_engine("postgresql+psycopg://", creator=connect, poolclass=sqlalchemy.pool.NullPool)
+
+
+@contextlib.contextmanager
+def _connection(ref: DbRef, *, begin: bool = False, error=DatabaseError):
+    import psycopg
+    import sqlalchemy.exc
+
+    engine = _engine(ref)
+    try:
+        conn = engine.connect()
+    except (sqlalchemy.exc.DBAPIError, psycopg.Error) as exc:
+        raise error(str(_connect_error(ref, exc))) from None
+    try:
+        if begin:
+            with conn.begin():
+                yield conn
+        else:
+            yield conn
+    finally:
+        conn.close()
+        engine.dispose()
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+def _split_name(ref: DbRef) -> tuple[str | None, str]:
+    text = ref.table
+    if text.startswith('"'):
+        m = re.fullmatch(r'"((?:[^"]|"")+)"(?:\."((?:[^"]|"")+)")?', text)
+        if not m:
+            raise DatabaseError(f'{ref.shown}: cannot read the table name {text!r}; write it as schema.name or "Schema"."Name"')
+        a, b = (g.replace('""', '"') if g else g for g in m.groups())
+        return (a, b) if b else (None, a)
+    if text.count(".") > 1:
+        raise DatabaseError(f"{ref.shown}: the table name {text!r} has more than one dot; write it as schema.name")
+    schema, _, name = text.rpartition(".")
+    return (schema or None), name
+
+
+def _quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _table_sql(conn, ref: DbRef) -> str:
+    from sqlalchemy import text
+
+    schema, name = _split_name(ref)
+    if schema is not None:
+        ok = conn.execute(text("SELECT 1 FROM pg_namespace WHERE nspname = :s"), {"s": schema}).first()
+        if not ok:
+            schemas = [r[0] for r in conn.execute(text(
+                "SELECT nspname FROM pg_namespace WHERE nspname !~ '^pg_' AND nspname <> 'information_schema' ORDER BY 1"))]
+            raise DatabaseError(f"{ref.shown}: the schema {schema!r} does not exist (schemas: {', '.join(schemas)}); check ?table=")
+    qualified = (_quote_ident(schema) + "." if schema else "") + _quote_ident(name)
+    found = conn.execute(text("SELECT to_regclass(:q)"), {"q": qualified}).scalar()
+    if found is None:
+        listed = conn.execute(text(
+            "SELECT table_schema || '.' || table_name FROM information_schema.tables "
+            "WHERE table_schema NOT IN ('pg_catalog', 'information_schema') "
+            + ("AND table_schema = :s " if schema else "") + "ORDER BY 1 LIMIT 12"), {"s": schema} if schema else {}).scalars().all()
+        where = f"in schema {schema!r}" if schema else "on the search path"
+        raise DatabaseError(f"{ref.shown}: no table or view {name!r} {where} (tables: {', '.join(listed) or 'none'}); check ?table=")
+    return f"SELECT * FROM {qualified}"
+
+
+def _raw(conn):
+    return conn.connection.driver_connection
+
+
+def _geometry_column(conn, ref: DbRef, sql: str) -> str:
+    """The one geometry column of the result (by type, so views and queries work too)."""
+    from sqlalchemy import text
+
+    oid = conn.execute(text("SELECT to_regtype('geometry')::oid")).scalar()
+    if oid is None:
+        raise DatabaseError(f"{ref.shown}: the database has no PostGIS (type geometry is unknown); run CREATE EXTENSION postgis")
+    with _raw(conn).cursor() as cur:  # the user's SQL goes to the server as written: no placeholders
+        cur.execute(f"SELECT * FROM ({sql}) AS coterm_q LIMIT 0")
+        cols = [(d.name, d.type_code) for d in cur.description]
+    geoms = [n for n, t in cols if t == oid]
+    names = ", ".join(n for n, _ in cols)
+    if ref.geometry is not None:
+        if ref.geometry not in geoms:
+            raise DatabaseError(f"{ref.shown}: {ref.geometry!r} is not a geometry column of the {ref.what} (geometry columns: "
+                                f"{', '.join(geoms) or 'none'})")
+        return ref.geometry
+    if not geoms:
+        raise DatabaseError(f"{ref.shown}: the {ref.what} has no geometry column (columns: {names}); "
+                            "a geography column needs ?sql=SELECT ..., geog::geometry AS geom ...")
+    if len(geoms) > 1:
+        raise DatabaseError(f"{ref.shown}: the {ref.what} has several geometry columns ({', '.join(geoms)}); "
+                            f"choose one with &geometry={geoms[0]}")
+    return geoms[0]
+
+
+def _crs_of(conn, ref: DbRef, srids, given_crs):
+    from sqlalchemy import text
+
+    srids = sorted(set(int(s) for s in srids))
+    if given_crs is not None and set(srids) <= {0}:
+        return given_crs  # like a file's --crs: only for geometries that declare none
+    if len(srids) > 1:
+        raise DatabaseError(f"{ref.shown}: the geometries have several SRIDs ({', '.join(map(str, srids))}); "
+                            "transform them to one with ?sql=SELECT ..., ST_Transform(geom, 27700) AS geom ...")
+    srid = srids[0] if srids else 0
+    if srid == 0:
+        raise DatabaseError(f"{ref.shown}: the geometries have SRID 0 (no coordinate system); "
+                            "set it in the database (UpdateGeometrySRID) or give --crs, e.g. --crs EPSG:27700")
+    row = conn.execute(text("SELECT auth_name, auth_srid, srtext FROM spatial_ref_sys WHERE srid = :s"), {"s": srid}).first()
+    if row is None:
+        raise DatabaseError(f"{ref.shown}: SRID {srid} is not in the database's spatial_ref_sys; "
+                            "use a known SRID (e.g. 27700) or give --crs")
+    import pyproj
+
+    for cand in (f"{row[0]}:{row[1]}" if row[0] else None, row[2]):
+        if cand:
+            with contextlib.suppress(pyproj.exceptions.CRSError):
+                return pyproj.CRS.from_user_input(cand)
+    raise DatabaseError(f"{ref.shown}: SRID {srid} has no definition pyproj can read; give --crs")
+
+
+def read_postgis_layer(text: str, *, code: str | None = None, name: str | None = None, crs=None):
+    """Read a PostGIS table, view or query as a validated :class:`~coterm.layer.Layer`.
+
+    Codes, names and the CRS follow the same rules as for files (``code=``/``name=`` name the
+    columns; ``crs=`` overrides a missing SRID). Raises :class:`DatabaseError` with one line naming
+    the reference (without password) for an unreachable server, a refused password, an unknown
+    schema or table, no or several geometry columns, SRID 0 or unknown and a failing query;
+    non-polygons are refused by :func:`~coterm.layer.make_layer`, naming the codes.
+    """
+    import geopandas as gpd
+    import psycopg
+    import shapely
+    import sqlalchemy.exc
+
+    from .layer import make_layer
+
+    ref = parse_ref(text)
+    if ref.table is None and ref.sql is None:
+        raise DatabaseError(f"{ref.shown}: say what to read with ?table=schema.name or ?sql=SELECT ...")
+    with _connection(ref) as conn:
+        try:
+            conn.exec_driver_sql("SET TRANSACTION READ ONLY")
+            sql = _table_sql(conn, ref) if ref.table else ref.sql.rstrip().rstrip(";")
+            geom = _geometry_column(conn, ref, sql)
+            with warnings.catch_warnings():  # pandas prefers SQLAlchemy; the raw connection keeps '%' and ':' literal
+                warnings.simplefilter("ignore", UserWarning)
+                # crs given so read_postgis does not guess it from the first row; the SRIDs are checked below
+                gdf = gpd.read_postgis(f"SELECT * FROM ({sql}) AS coterm_q", _raw(conn), geom_col=geom, crs="EPSG:4326")
+        except (sqlalchemy.exc.DBAPIError, psycopg.Error) as exc:
+            raise DatabaseError(f"{ref.shown}: the {ref.what} failed: {_first_line(exc)}; check it in psql") from None
+        geoms = gdf.geometry.to_numpy()
+        present = ~shapely.is_missing(geoms)
+        gdf = gdf.set_crs(_crs_of(conn, ref, shapely.get_srid(geoms[present]), crs), allow_override=True)
+    if geom != "geometry":
+        gdf = gdf.rename_geometry("geometry") if "geometry" not in gdf.columns else gdf
+    label = ref.table or "query"
+    return make_layer(gdf, id=label, title=label, code=code, name=name, crs=None, source=ref.shown)
+
+
+# --- writing -------------------------------------------------------------------------------------
+
+
+def _output_frames(scores, sensitivity=None) -> dict:
+    """The tables to write: units (with geometry when the layers have it), pairs, slivers, summary."""
+    import geopandas as gpd
+    import numpy as np
+    import pandas as pd
+
+    from .io import dumps_json
+    from .report import pairs_frame
+
+    ov = scores.overlap
+    units = scores.units.copy()
+    units.insert(1, "layer_id", units["layer"].map({"a": ov.a.id, "b": ov.b.id}))
+    geoms = []
+    for side, lay in (("a", ov.a), ("b", ov.b)):
+        codes = units.loc[units["layer"] == side, "code"]
+        geoms.append(lay.frame.geometry.reindex(codes.to_numpy()).to_numpy())
+    units = gpd.GeoDataFrame(units, geometry=_multi(np.concatenate(geoms)), crs=ov.a.crs)
+    summary = scores.to_dict()
+    if sensitivity is not None:
+        summary["sensitivity"] = sensitivity.to_dict(orient="records")
+    summary_row = pd.DataFrame([{"a": ov.a.id, "b": ov.b.id, "mode": ov.mode, "weight": ov.weight,
+                                 "min_share": float(ov.min_share), "summary": json.loads(dumps_json(summary))}])
+    out = {"units": units, "pairs": pairs_frame(ov, "table"), "slivers": pairs_frame(ov, "slivers"), "summary": summary_row}
+    if sensitivity is not None:
+        out["sensitivity"] = sensitivity
+    return out
+
+
+def _multi(geoms):
+    """Polygons as one-part MultiPolygons: one geometry type per column, so QGIS lists the table once."""
+    import numpy as np
+    import shapely
+
+    geoms = np.asarray(geoms, dtype=object)
+    single = shapely.get_type_id(geoms) == 3
+    if single.any():
+        geoms[single] = shapely.multipolygons(geoms[single], indices=np.arange(int(single.sum())))
+    return geoms
+
+
+def _check_replaceable(conn, ref: DbRef, schema: str, names) -> None:
+    from sqlalchemy import text
+
+    rows = conn.execute(text(
+        "SELECT c.relname, obj_description(c.oid, 'pg_class') FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = :s AND c.relname = ANY(:t)"), {"s": schema, "t": list(names)}).all()
+    foreign = sorted(r[0] for r in rows if not (r[1] or "").startswith(_MARK))
+    if foreign:
+        raise DatabaseOutputError(f"{ref.shown}: {', '.join(f'{schema}.{n}' for n in foreign)} exist(s) and were not written by coterm; "
+                                  "choose another ?schema= (nothing was changed)")
+
+
+def write_postgis_outputs(scores, text: str, *, sensitivity=None) -> str:
+    """Write units, pairs, slivers and summary (and sensitivity) as tables in ``?schema=`` in ONE transaction.
+
+    All or nothing: the previous tables are replaced only when every table has been written, and
+    only tables coterm wrote before (marked by a table comment) are replaced. Units carry their
+    geometry in the layers' CRS (EPSG:27700 for the catalogue), so QGIS opens them as a layer.
+    Returns the schema written.
+    """
+    import sqlalchemy.exc
+    from sqlalchemy import text as sql
+    from sqlalchemy.dialects.postgresql import JSONB
+
+    ref = parse_ref(text)
+    if ref.table or ref.sql:
+        raise DatabaseOutputError(f"{ref.shown}: an output reference names a schema (?schema=results), not ?table= or ?sql=")
+    schema = ref.schema or "public"
+    frames = _output_frames(scores, sensitivity)
+    with _connection(ref, error=DatabaseOutputError) as conn:
+        try:
+            with conn.begin():
+                conn.exec_driver_sql(f"CREATE SCHEMA IF NOT EXISTS {_quote_ident(schema)}")
+                _check_replaceable(conn, ref, schema, frames)
+                for name, df in frames.items():
+                    qualified = f"{_quote_ident(schema)}.{_quote_ident(name)}"
+                    conn.exec_driver_sql(f"DROP TABLE IF EXISTS {qualified}")
+                    if hasattr(df, "to_postgis"):
+                        df.to_postgis(name, conn, schema=schema, if_exists="fail", index=False)
+                    else:
+                        df.to_sql(name, conn, schema=schema, if_exists="fail", index=False,
+                                  dtype={"summary": JSONB} if name == "summary" else None)
+                    conn.execute(sql(f"COMMENT ON TABLE {qualified} IS {_literal(_MARK + ': ' + scores.overlap.a.id + ' x ' + scores.overlap.b.id)}"))
+        except sqlalchemy.exc.DBAPIError as exc:
+            why = _first_line(exc)
+            hint = ("the destination is read-only or this user may not create tables there; "
+                    if re.search(r"read-only|permission denied|must be owner", why, re.I) else "")
+            raise DatabaseOutputError(f"{ref.shown}: cannot write the results to schema {schema!r} ({why}); "
+                                      f"{hint}the previous tables are unchanged") from None
+    return schema
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
