@@ -22,6 +22,9 @@ _COMMANDS = {
     "scenario": ("coterm.cli.scenario", "scenario"),
     "map": ("coterm.cli.map", "map_"),
     "demo": ("coterm.cli.demo", "demo"),
+    "options": ("coterm.cli.rank_options", "options_cmd"),
+    "mayoral": ("coterm.cli.mayoral", "mayoral_cmd"),
+    "footprints": ("coterm.cli.footprints", "footprints_cmd"),
 }
 
 
