@@ -217,6 +217,7 @@ def build_icb_2027(c, h) -> dict[str, str]:
 # When each authority is in force with a mayor (the date the first mayor takes office); non-mayoral ones: the date
 # they were established. Old combined authorities: general knowledge (high); new ones: the corpus' `status`.
 SA_DATES = {
+    "Greater London Authority": ("2000-05-04", "mayoral", "Mayor of London since May 2000 (policing through MOPAC since 2012, fire since 2018)"),
     "Greater Manchester": ("2017-05-08", "mayoral", "combined authority 2011; first mayor May 2017 (also PCC since 2017)"),
     "South Yorkshire": ("2018-05-07", "mayoral", "combined authority 2014; first mayor May 2018 (PCC functions from May 2024)"),
     "West Yorkshire": ("2021-05-10", "mayoral", "combined authority 2014; first mayor May 2021 (also PCC)"),
@@ -241,8 +242,9 @@ SA_DATES = {
     "Wessex (proposed MSA)": ("", "proposed", None),
 }
 
-# Established in 2024 but missing from strategic_authorities_2024_2028.csv: members from general knowledge.
+# Greater London (2000) and two authorities established in 2024 that strategic_authorities_2024_2028.csv lacks.
 _SA_2024_EXTRA = {
+    "Greater London Authority": [f"E090000{n:02d}" for n in range(1, 34)],
     "York and North Yorkshire Combined Authority": ["E06000014", "E06000065"],
     "East Midlands Combined County Authority": ["E06000015", "E06000018"] + [f"E070000{n}" for n in range(32, 40)]
                                                 + [f"E07000{n}" for n in range(170, 177)],
@@ -266,7 +268,9 @@ def build_strategic_authorities(c, h) -> dict[str, str]:
     for (nm, code), g in old.groupby(["cauth23_name", "cauth23_code"], sort=False):
         groups.append((nm, code, list(g["ltla23_code"]), "member councils from ONS LAD (2023) to combined authority lookup"))
     for nm, members in _SA_2024_EXTRA.items():
-        groups.append((nm, "", members, "established 2024; NOT in the shared corpus: members from general knowledge (verify)"))
+        why = ("the 32 London boroughs and the City of London (Greater London Authority Act 1999)" if nm.startswith("Greater London")
+               else "established 2024; NOT in the shared corpus: members from general knowledge (verify)")
+        groups.append((nm, "", members, why))
     for (nm, code, status), g in new.groupby(["strategic_authority", "code", "status"], sort=False):
         clean = code if re.fullmatch(r"E47\d{6}", code) else ""
         extra = f"{status}" + (f"; code {code}" if code and not clean else "") + (f"; {g['note'].iloc[0]}" if g["note"].iloc[0] else "")
@@ -284,7 +288,8 @@ def build_strategic_authorities(c, h) -> dict[str, str]:
         notes=["status: mixed — each group's note gives `from: DATE; kind: mayoral|non-mayoral|proposed`",
                "dates: the day the first mayor takes office (old authorities: general knowledge), or for non-mayoral authorities "
                "the day they were established; `from: none` = proposed, not in force",
-               "York and North Yorkshire and East Midlands (both 2024) are not in the shared corpus: members from general knowledge"],
+               "York and North Yorkshire and East Midlands (both 2024) are not in the shared corpus: members from general knowledge",
+               "The Greater London Authority is included as London's strategic authority (English Devolution White Paper, 2024)"],
         extra=[("defines", h.q("sa-scenario")), ("title", h.q("Strategic authorities (shipped scenario, with dates)")),
                ("family", h.q("council")), ("kind", h.q("sa")), ("ungrouped", h.q("drop"))])
     out = [h.merge_table("group", nm, members, names, code=code or None, note=f"{sa_note(nm)}; {extra}") for nm, code, members, extra in groups]

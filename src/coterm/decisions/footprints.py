@@ -142,7 +142,9 @@ def footprints(layers, *, min_share: float | None = None, by: str = "population"
             d = e.sort_values([side, share, other], ascending=[True, False, True]).drop_duplicates(side)
             dominant.append(d[["i", "j"]])
         for lay_id, units in ((la, ov.units_a), (lb, ov.units_b)):
-            measure.setdefault(lay_id, units["measure"])
+            # a unit's measure: the most any other layer covers of it (layers may have different extents)
+            m = units["measure"].astype(float)
+            measure[lay_id] = m if lay_id not in measure else measure[lay_id].combine(m, max, fill_value=0.0)
     edges = pd.concat(edges, ignore_index=True)
     dom = pd.concat(dominant, ignore_index=True)
     comp = _components(len(nodes), edges["i"].to_numpy(), edges["j"].to_numpy())
@@ -223,3 +225,17 @@ def _name_footprints(nodes: pd.DataFrame, lays) -> tuple[pd.DataFrame, dict, dic
     t = t.drop(columns=["comp", "first"])
     cols = ["id", "name", "measure", "units", "n_cores"] + [lay.id for lay in sorted(lays, key=lambda x: order[x.id])]
     return t[cols], fp_id, core_name
+
+
+def write_footprints(fp: Footprints, out_dir) -> list:
+    """``footprints.csv``, ``footprint_units.csv``, ``gluing.csv`` (pieces), ``gluing_pairs.csv``, ``footprints.json``
+    and ``footprints.html`` in ``out_dir`` (atomic)."""
+    from .outputs import ATTRIBUTION, write_outputs
+    from .page import render_page
+
+    d = fp.to_dict()
+    html = render_page("footprints.html.j2", title=f"Common footprints of {', '.join(fp.layers)}", layers=list(fp.layers), rule=d["rule"],
+                       weight=fp.weight, min_share=fp.min_share, mode=fp.mode, footprints=d["footprints"], pieces=d["gluing_pieces"],
+                       attribution=ATTRIBUTION, data=d)
+    return write_outputs(out_dir, {"footprints.csv": fp.footprints, "footprint_units.csv": fp.units, "gluing.csv": fp.pieces,
+                                   "gluing_pairs.csv": fp.gluing, "footprints.json": d, "footprints.html": html})
