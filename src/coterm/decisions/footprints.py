@@ -78,9 +78,6 @@ def _check_layers(layers, mode: str):
     ids = [lay.id for lay in layers]
     if len(layers) < 2:
         raise DecisionError("footprints need at least two layers, e.g. `coterm footprints ltla-2024 icb-2026 pfa-2024 fra-2024`")
-    dup = sorted({x for x in ids if ids.count(x) > 1})
-    if dup:
-        raise DecisionError(f"layer {dup[0]} is given twice; give each layer once")
     if mode == "geometry":
         return
     for lay in layers[1:]:
@@ -113,7 +110,11 @@ def footprints(layers, *, min_share: float | None = None, by: str = "population"
     from ..layer import load_layer
     from ..overlap import overlap
 
-    lays = [load_layer(x) for x in layers]
+    lays = []
+    for x in layers:
+        lay = load_layer(x)
+        n = sum(1 for y in lays if y.id.split("#")[0] == lay.id)
+        lays.append(lay.replace(id=f"{lay.id}#{n + 1}") if n else lay)  # a layer given twice: its copy is told apart
     _check_layers(lays, mode)
     ovs = {}
     for p in range(len(lays)):
