@@ -32,6 +32,9 @@ AREAS = {
     "devon": ("devon", "Devon"), "leics": ("leicestershire", "Leicestershire"),
 }
 
+# partners of every option file (what `coterm scenario` compares with; `coterm options` has its own default list)
+LGR_PARTNERS = ["icb-2026", "pfa-2024", "fra-2024", "csp-2024", "sa-2028"]
+
 # wards named in a proposal's note → (from district, to district, ward names as in the note)
 WARD_MOVES = {
     "lgr_herts_4ua_core": [
@@ -117,7 +120,7 @@ def build_lgr_2028(c, h) -> dict[str, str]:
             description=f"Local government reorganisation option for {area} ({first['status']}): the two-tier area's districts "
                         f"and county replaced by {len(units)} unitary council(s), applied to the 2024 districts.",
             source=h.split_sources(g["source"]), confidence=first["confidence"] if first["confidence"][:1].isalpha() else "medium",
-            notes=notes,
+            against=LGR_PARTNERS, notes=notes,
         )
         merges = []
         for u in units:
@@ -162,7 +165,7 @@ def build_icb_2026_verified(c, h) -> dict[str, str]:
                     "and the Isle of Wight; Surrey Heath, Farnham and the other Frimley LSOAs of Surrey to Surrey and Sussex; "
                     "East Berkshire to Thames Valley. North East Essex and West Essex move as sub-ICB locations.",
         source=src, confidence="high: memberships documented (HCWS915) and the Frimley split verified (icb_2026_frimley_split_verified.csv)",
-        against=["ltla-2024"],
+        against=["ltla-2024", "pfa-2024", "fra-2024", "sa-2028"],
         notes=["status: decided — in force from 1 April 2026",
                f"Frimley ICB (one sub-ICB location, D4U1Y) is divided by the 2024 districts holding its LSOAs: East Berkshire "
                f"({n['eb']} LSOAs) → Thames Valley; Hart and Rushmoor ({n['ha']} LSOAs, ~176,000 people) → Hampshire and the Isle of "
@@ -203,6 +206,7 @@ def build_icb_2027(c, h) -> dict[str, str]:
         description="The ICB clusters of 2025 that may merge in April 2027, applied to the April-2026 ICBs. No official list: "
                     "ministers decide 'in light of the Local Government Reorganisation process'.",
         source=h.split_sources(f["source"]), confidence="low-medium: candidates only (clusters are not mergers)",
+        against=["ltla-2024", "utla-2024", "pfa-2024", "sa-2028"],
         notes=["status: proposed — candidates; no merger decided", "None of these ICBs changed in April 2026, so their 2024 codes hold in icb-2026.",
                "London south is exploratory only (low)."])
     m = []
@@ -285,6 +289,7 @@ def build_strategic_authorities(c, h) -> dict[str, str]:
                     "Each group's note gives the date it is in force with a mayor (`from:`) and its kind.",
         source=["ONS LAD (2023) to Combined Authority lookup (lookup_ltla23_cauth23.csv)"] + h.split_sources(new["source"]),
         confidence="high for memberships; medium for the 2027-28 dates (orders and draft regulations)",
+        against=["pfa-2024", "fra-2024", "icb-2026"],
         notes=["status: mixed — each group's note gives `from: DATE; kind: mayoral|non-mayoral|proposed`",
                "dates: the day the first mayor takes office (old authorities: general knowledge), or for non-mayoral authorities "
                "the day they were established; `from: none` = proposed, not in force",
@@ -316,7 +321,7 @@ def build_halton(c, h) -> dict[str, str]:
             source=["https://www.gov.uk/government/publications (Police and crime commissioners abolished in 2028; mayors take policing "
                     "'wherever geographies allow')", "../shared/scenarios/README.md (Halton and mayoral policing)"],
             confidence="low: a what-if, not a proposal",
-            against=["ltla-2024"],
+            against=["ltla-2024", "sa-2028"],
             notes=["status: proposed — a what-if (no proposal published)"])
         out[f"halton-{kind}-2028.toml"] = body + h.transfer_table(frm, to, [halton], names, via="ltla-2024",
                                                                   note="Halton joins Merseyside")
