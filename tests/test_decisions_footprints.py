@@ -91,3 +91,21 @@ def test_outputs_are_byte_identical_on_a_rerun(grid, tmp_path):
     write_footprints(footprints(list(grid), mode="geometry", by="area"), tmp_path / "b")
     for f in sorted((tmp_path / "a").iterdir()):
         assert f.read_bytes() == (tmp_path / "b" / f.name).read_bytes(), f.name
+
+
+def test_the_footprint_map_draws_every_unit_of_the_first_layer_offline_with_escaped_names(tmp_path):
+    from coterm.decisions.footprint_map import save_footprint_map
+
+    evil = '<img src=x onerror="alert(1)">'
+    a = drawn_layer([(f"A{i}", evil if i == 0 else f"A {i}", square(X0 + 1000 * i, Y0, 1000, 2000)) for i in range(4)], id="cols")
+    b = drawn_layer([("B1", "B one", square(X0, Y0, 2000, 2000)), ("B2", "B two", square(X0 + 2000, Y0, 2000, 2000))], id="halves")
+    fp = footprints([a, b], mode="geometry", by="area")
+    path = tmp_path / "fp.html"
+    save_footprint_map(fp, path)
+    html = path.read_text(encoding="utf-8")
+    assert html.count("<path ") == 4 and "http" not in html.split("<svg", 1)[1].split("</svg>", 1)[0].replace(
+        "http://www.w3.org/2000/svg", "")
+    assert evil not in html and "&lt;img src=x onerror=" in html
+    first = path.read_bytes()
+    save_footprint_map(footprints([a, b], mode="geometry", by="area"), path)
+    assert path.read_bytes() == first

@@ -48,6 +48,7 @@ class OptionsResult:
     sentences: dict
     councils: pd.DataFrame
     notes: tuple[str, ...] = ()
+    maps: dict | None = None
 
     def to_dict(self) -> dict:
         areas = []
@@ -239,9 +240,43 @@ def rank_options(paths, *, against=None, by: str = "population", mode: str = "au
     table = table[cols].reset_index(drop=True)
     sentences = {area: _sentence(ranking[ranking["area"] == area], table[table["area"] == area]) for area in ranking["area"].unique()}
     ranking["summary"] = [_option_phrase(table[(table["area"] == r.area) & (table["option"] == r.option)]) for r in ranking.itertuples()]
+    maps = _option_maps(base, loaded, pd.DataFrame(councils), cache)
     notes = (f"population: {base.id}'s building blocks ({base.atom_base or 'geometry'}) with their catalogue populations",)
     return OptionsResult(layer=base.id, against=tuple(p.id for p in partners), by=by, table=table, ranking=ranking.reset_index(drop=True),
-                         sentences=sentences, councils=pd.DataFrame(councils), notes=notes)
+                         sentences=sentences, councils=pd.DataFrame(councils), notes=notes, maps=maps)
+
+
+def _option_maps(base, loaded, councils: pd.DataFrame, cache: dict) -> dict:
+    """One small SVG map per option: its new councils, coloured by how many partner layers they straddle."""
+    import shapely
+
+    from ..scenarios import scenario_layer
+    from .svg import STRADDLE_COLOURS, svg_shapes
+
+    if base.frame.geometry.isna().all():
+        return {}
+    geo = base.frame.geometry
+    out = {}
+    for area, f, sc in loaded:
+        if sc.transfers:
+            key = (id(sc), True)
+            if key not in cache:
+                cache[key] = scenario_layer(base, sc, geometry=True, check=False)
+            g = cache[key].frame.geometry
+            geoms = [g.get(m.code) for m in sc.merges]
+        else:
+            geoms = [shapely.coverage_union_all(geo.reindex(list(m.members)).dropna().to_numpy()) for m in sc.merges]
+        c = councils[(councils["area"] == area) & (councils["option"] == f.stem)]
+        n_split = c[c["class"].isin(SPLIT)].groupby("code").size()
+        paths, viewbox, _ = svg_shapes(geoms, width=220)
+        shapes = []
+        for m, d in zip(sc.merges, paths):
+            k = int(n_split.get(m.code, 0))
+            bodies = "; ".join(sorted(set(c.loc[(c["code"] == m.code) & c["class"].isin(SPLIT), "partner"])))
+            shapes.append({"d": d, "fill": STRADDLE_COLOURS[min(k, 2)],
+                           "title": f"{m.into}: straddles {k} partner layer(s)" + (f" ({bodies})" if bodies else "")})
+        out[(area, f.stem)] = {"viewbox": viewbox, "width": 220, "label": sc.name, "shapes": shapes}
+    return out
 
 
 def _partner_key(against):
@@ -305,8 +340,10 @@ def options_page(result: OptionsResult) -> str:
     from .page import render_page
 
     d = result.to_dict()
+    maps = {f"{a}/{o}": m for (a, o), m in (result.maps or {}).items()}
     return render_page("options.html.j2", title=f"Reorganisation options on {result.layer}: league tables", layer=result.layer,
-                       against=list(result.against), by=result.by, rule=RULE, areas=d["areas"], attribution=ATTRIBUTION, data=d)
+                       against=list(result.against), by=result.by, rule=RULE, areas=d["areas"], maps=maps, attribution=ATTRIBUTION,
+                       data=d)
 
 
 def write_options(result: OptionsResult, out_dir) -> list:
