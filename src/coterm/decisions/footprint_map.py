@@ -12,7 +12,7 @@ def footprint_map_html(fp) -> str:
     from .svg import PALETTE, svg_shapes
 
     first = fp.layers[0]
-    lay = load_layer(first.split("#")[0])
+    lay = fp.layer_objects[0] if fp.layer_objects else load_layer(first)
     u = fp.units[fp.units["layer"] == first]
     order = {f: i for i, f in enumerate(fp.footprints["id"])}
     fname = dict(zip(fp.footprints["id"], fp.footprints["name"]))

@@ -52,6 +52,7 @@ class Footprints:
     gluing: pd.DataFrame
     pieces: pd.DataFrame
     overlaps: dict
+    layer_objects: tuple = ()
 
     def to_dict(self) -> dict:
         return {
@@ -174,7 +175,8 @@ def footprints(layers, *, min_share: float | None = None, by: str = "population"
     units = nodes.sort_values(["footprint", "k", "code"])[["layer", "code", "name", "footprint", "core_name", "measure"]]
     units = units.rename(columns={"core_name": "core"})
     return Footprints(layers=tuple(x.id for x in lays), weight=first.weight, min_share=first.min_share, mode=first.mode,
-                      footprints=fp_table, units=units.reset_index(drop=True), gluing=glue, pieces=pieces, overlaps=ovs)
+                      footprints=fp_table, units=units.reset_index(drop=True), gluing=glue, pieces=pieces, overlaps=ovs,
+                      layer_objects=tuple(lays))
 
 
 def _pieces(glue: pd.DataFrame, unit: str = "people") -> pd.DataFrame:
