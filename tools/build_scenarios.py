@@ -20,6 +20,9 @@ from pathlib import Path
 
 import pandas as pd
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from scenarios_2026 import MULTI_BUILDERS  # noqa: E402  (the 2026-28 files: lgr-2028/, ICBs 2026-27, SAs, Halton)
+
 ROOT = Path(__file__).resolve().parents[1]
 
 # ICB codes (July 2022)
@@ -496,11 +499,16 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     c = Corpus(args.shared)
     args.out.mkdir(parents=True, exist_ok=True)
+    outputs: dict[str, str] = {}
     for sid, fn in BUILDERS.items():
-        if args.only and sid not in args.only:
-            continue
-        text = fn(c)
-        path = args.out / f"{sid}.toml"
+        if not args.only or sid in args.only:
+            outputs[f"{sid}.toml"] = fn(c)
+    for sid, fn in MULTI_BUILDERS.items():
+        if not args.only or sid in args.only:
+            outputs.update(fn(c, sys.modules[__name__]))
+    for rel, text in outputs.items():
+        path = args.out / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".toml.tmp")
         tmp.write_text(text, encoding="utf-8", newline="\n")
         tmp.replace(path)

@@ -24,6 +24,9 @@ _COMMANDS = {
     "map": ("coterm.cli.map", "map_"),
     "demo": ("coterm.cli.demo", "demo"),
     "fit": ("coterm.cli.fit", "fit"),
+    "options": ("coterm.cli.rank_options", "options_cmd"),
+    "mayoral": ("coterm.cli.mayoral", "mayoral_cmd"),
+    "footprints": ("coterm.cli.footprints", "footprints_cmd"),
 }
 
 
