@@ -154,6 +154,7 @@ def measure(method: str, a_id: str, b_id: str, out: str) -> dict:
         return {"status": "n/a (" + "; ".join(errors) + ")"}
 
     base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # after imports
+    c0 = _cpu_seconds()
     t0 = time.perf_counter()
     a = gpd.read_parquet(layer_path(a_id), columns=["geometry"])
     b = gpd.read_parquet(layer_path(b_id), columns=["geometry"])
@@ -188,15 +189,23 @@ def measure(method: str, a_id: str, b_id: str, out: str) -> dict:
     else:
         raise SystemExit(f"unknown method {method}")
     seconds = time.perf_counter() - t0
+    cpu = _cpu_seconds() - c0
     if result is not None and out:
         np.savez(out, ia=np.asarray(result[0]), ib=np.asarray(result[1]), area=np.asarray(result[2]))
-    return {"status": "ok", "seconds": seconds, "read": t_read, "base_mb": base, "pre_mb": pre, **_rss()}
+    return {"status": "ok", "seconds": seconds, "read": t_read, "base_mb": base, "pre_mb": pre, "cpu": cpu, **_rss()}
 
 
 def _rss() -> dict:
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return {"rss_mb": own, "worker_rss_mb": kids}
+
+
+def _cpu_seconds() -> float:
+    """User + system CPU of this process and its finished children (the workers)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def _current_rss_mb() -> float:
@@ -385,7 +394,10 @@ def write_results(path, rows, repeats, started, load_start, quick, commands=None
         f"- versions: Python {info['python']}, shapely {info['shapely']}, GEOS {info['geos']}, "
         f"geopandas {info['geopandas']}, tobler {info['tobler']}",
         f"- each time: median of {repeats} runs, each in a fresh subprocess after one warm-up run; "
-        "the time covers reading both layers (GeoParquet) and the method, not interpreter start or imports",
+        "the time covers reading both layers (GeoParquet) and the method, not interpreter start or imports; "
+        "CPU = user + system seconds of the measuring process and its workers over the same span "
+        "(less sensitive than wall time to other programs on a loaded machine; with 2 workers it "
+        "adds both workers' time, so it is the cost, not the wait)",
         "- peak RSS: the measuring process's own `ru_maxrss` (it is started from a bare launcher "
         "interpreter, so it does not include the runner's memory; about 250 MB of it is the imported "
         "libraries); for `coterm-w2` plus the largest worker's peak above the parent's resident set "
@@ -409,13 +421,13 @@ def write_results(path, rows, repeats, started, load_start, quick, commands=None
         ov = _median(runs["overlay"])
         ov_rss = _median(runs["overlay"], "rss_mb")
         lines += [f"## {title}", "", f"`{a_id}` × `{b_id}`", "",
-                  "| method | median s | × overlay | read s | peak RSS MB | equal to overlay |",
-                  "|---|---:|---:|---:|---:|---|"]
+                  "| method | median s | × overlay | CPU s | × overlay (CPU) | read s | peak RSS MB | equal to overlay |",
+                  "|---|---:|---:|---:|---:|---:|---:|---|"]
         for m in METHODS:
             rs = runs[m]
             if not rs or not rs[0].get("status", "").startswith("ok"):
                 status = rs[0]["status"] if rs else "not run"
-                lines.append(f"| {m} | {status} | | | | |")
+                lines.append(f"| {m} | {status} | | | | | | |")
                 continue
             if rs[0]["status"] != "ok":
                 checks[m] = rs[0]["status"][3:].strip()
@@ -425,7 +437,11 @@ def write_results(path, rows, repeats, started, load_start, quick, commands=None
             if m == "coterm-w2":  # a forked worker's growth over the parent's resident set at fork
                 rss += max(0.0, (_median(rs, "worker_rss_mb") or 0.0) - (_median(rs, "pre_mb") or 0.0))
             ratio = f"{t / ov:.2f}" if ov else ""
-            lines.append(f"| {m} | {t:.2f} | {ratio} | {'' if rd is None else f'{rd:.2f}'} | {rss:.0f} | {checks.get(m, 'n/a')} |")
+            cpu, ov_cpu = _median(rs, "cpu"), _median(runs["overlay"], "cpu")
+            cpu_s = "" if cpu is None else f"{cpu:.2f}"
+            cpu_ratio = f"{cpu / ov_cpu:.2f}" if cpu is not None and ov_cpu else ""
+            lines.append(f"| {m} | {t:.2f} | {ratio} | {cpu_s} | {cpu_ratio} | {'' if rd is None else f'{rd:.2f}'} | "
+                         f"{rss:.0f} | {checks.get(m, 'n/a')} |")
             if m.startswith("coterm") and ov:
                 rss_ok = ov_rss is not None and rss <= ov_rss
                 verdicts.append((title, m, t / ov, rss, ov_rss, rss_ok, checks.get(m)))
