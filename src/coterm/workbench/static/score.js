@@ -69,8 +69,7 @@
       else if (dom[share] >= MINOR) cls = "minor split";
       else cls = "split";
       out[u] = { "class": cls, n_partners: n, dominant_code: dom ? dom[them] : null,
-                 dominant_share: dom ? dom[share] : null,
-                 partners: rs.map(function (r) { return [r[them], r[share]]; }) };
+                 dominant_share: dom ? dom[share] : null };
     });
     return out;
   }
