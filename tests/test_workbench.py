@@ -97,3 +97,26 @@ def test_reference_of_no_grouping_is_the_plain_score():
     s = coterm.compare_layers(LAYER, "icb-2022", mode="atoms")
     assert ref["a_to_b"] == s.indices["a_to_b"]
     assert ref["units_a"]["E07000207"]["class"] == str(s.unit_classes("a")["E07000207"])
+
+
+def _cli(*args):
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "coterm", *args], capture_output=True, text=True)
+
+
+def test_cli_writes_the_page_with_its_start(tmp_path):
+    out = tmp_path / "wb.html"
+    run = _cli("workbench", "--layer", LAYER, "--against", "icb-2022", "--start", "surrey-unitaries-2027", "-o", str(out))
+    assert run.returncode == 0, run.stderr
+    d = _embedded(out.read_text(encoding="utf-8"))
+    assert [p["id"] for p in d["partners"]] == ["icb-2022"]
+    assert sorted(g["name"] for g in d["start"]["groups"]) == ["East Surrey Council", "West Surrey Council"]
+
+
+def test_cli_refuses_a_scenario_that_moves_blocks(tmp_path):
+    run = _cli("workbench", "--layer", "icb-2022", "--against", "ltla-2021", "--start", "icb-mergers-2026", "-o", str(tmp_path / "x.html"))
+    assert run.returncode == 2
+    assert "regroups whole units only" in run.stderr and "icb-mergers-2026" in run.stderr
+    assert not (tmp_path / "x.html").exists()

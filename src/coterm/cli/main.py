@@ -22,6 +22,7 @@ _COMMANDS = {
     "scenario": ("coterm.cli.scenario", "scenario"),
     "map": ("coterm.cli.map", "map_"),
     "demo": ("coterm.cli.demo", "demo"),
+    "workbench": ("coterm.cli.workbench", "workbench"),
 }
 
 
