@@ -21,7 +21,7 @@
   }
 
   var state = { groups: [], active: -1 };
-  var startGroups = [];
+  var startGroups = [], baseScores = null;
   var past = [], future = [];
   var paths = [];
 
@@ -314,7 +314,9 @@
 
   function renderScores() {
     var t0 = performance.now();
-    var res = S.score(D, state.groups), base = S.score(D, startGroups);
+    var res = S.score(D, state.groups);
+    if (!baseScores) baseScores = S.score(D, startGroups);  // the start only changes in start()
+    var base = baseScores;
     var box = $("scores"); box.textContent = "";
     D.partners.forEach(function (p) {
       var r = res[p.id], b = base[p.id], ab = r.a_to_b, ba = r.b_to_a;
@@ -371,7 +373,7 @@
   }
 
   function start(groups) {
-    startGroups = clone(groups); state.groups = clone(groups); state.active = groups.length ? 0 : -1; past = []; future = [];
+    startGroups = clone(groups); baseScores = null; state.groups = clone(groups); state.active = groups.length ? 0 : -1; past = []; future = [];
     render();
   }
 
@@ -403,7 +405,7 @@
     });
     drawMap();
     var fromHash = readHash(), initial = D.start ? D.start.groups : [];
-    if (fromHash && !validate(fromHash, null)) { startGroups = clone(initial); state.groups = fromHash; state.active = fromHash.length ? 0 : -1; render(); }
+    if (fromHash && !validate(fromHash, null)) { startGroups = clone(initial); baseScores = null; state.groups = fromHash; state.active = fromHash.length ? 0 : -1; render(); }
     else start(initial);
   }
 
