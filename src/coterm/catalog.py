@@ -40,6 +40,17 @@ class AtomBaseEntry:
     population_total: int = 0
     units: int = 0
     sha256: str = ""
+    population_year: str = ""
+
+
+@dataclass(frozen=True)
+class AtomBridge:
+    """A lookup between two atom bases (e.g. LSOA 2011 -> 2021) with the ONS change codes."""
+
+    source: str  # atom base id of the keys
+    target: str
+    file: str
+    sha256: str = ""
 
 
 @dataclass(frozen=True)
@@ -82,6 +93,7 @@ class Catalog:
     atom_bases: tuple[AtomBaseEntry, ...]
     attribution: str = ""
     attribution_html: str = ""
+    bridges: tuple[AtomBridge, ...] = ()
 
     def ids(self) -> list[str]:
         return [e.id for e in self.entries]
@@ -139,7 +151,8 @@ def _parse(root: Path) -> Catalog:
         except TypeError as exc:
             raise CatalogError(f"{path}: layer #{i} ({item.get('id', '?')}) is malformed: {exc}") from None
     bases = tuple(AtomBaseEntry(**{k: v for k, v in b.items() if k in AtomBaseEntry.__dataclass_fields__}) for b in raw.get("atom_base", []))
-    return Catalog(root, tuple(entries), bases, raw.get("attribution", ""), raw.get("attribution_html", ""))
+    bridges = tuple(AtomBridge(**{k: v for k, v in b.items() if k in AtomBridge.__dataclass_fields__}) for b in raw.get("atom_bridge", []))
+    return Catalog(root, tuple(entries), bases, raw.get("attribution", ""), raw.get("attribution_html", ""), bridges)
 
 
 @functools.lru_cache(maxsize=4)
