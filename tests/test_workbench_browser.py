@@ -17,7 +17,7 @@ from tests.browser import artifacts_dir, chromium_available, offline_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(not chromium_available(), reason="needs Debian's chromium")]
 
-LAYER, PARTNERS = "ltla-2021", ["icb-2022", "pfa-2020", "fra-2021"]
+LAYER, PARTNERS = "ltla-2024", ["icb-2026", "pfa-2024", "fra-2024", "sa-2028"]
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +88,7 @@ def test_click_three_districts_into_a_group_and_export(page_file, tmp_path):
             assert "units changed since the start" in page.locator("#changes-count").inner_text()
             after = page.evaluate("window.coterm.score()")
             # the three districts now form one unit: fewer units against every partner
-            assert after["icb-2022"]["a_to_b"]["units"] == before["icb-2022"]["a_to_b"]["units"] - 2
+            assert after["icb-2026"]["a_to_b"]["units"] == before["icb-2026"]["a_to_b"]["units"] - 2
             assert page.evaluate("document.documentElement.scrollWidth") <= width
             page.screenshot(path=str(shots / f"workbench-{width}x{height}.png"))
             toml = page.evaluate("window.coterm.toToml()")
@@ -109,15 +109,15 @@ def test_bad_import_changes_nothing(page_file):
         before = page.evaluate("window.coterm.grouping()")
         bad = {
             "other.toml": ('name = "x"\nlayer = "icb-2022"\n[[merge]]\ninto = "A"\nmembers = ["E54000001"]\n', "changes icb-2022"),
-            "unknown.toml": ('name = "x"\nlayer = "ltla-2021"\n[[merge]]\ninto = "A"\nmembers = ["E99999999"]\n', "E99999999"),
-            "twice.csv": ("# layer: ltla-2021\nnew_unit,member_code\nA,E07000143\nB,E07000143\n", "in two groups"),
+            "unknown.toml": ('name = "x"\nlayer = "ltla-2024"\n[[merge]]\ninto = "A"\nmembers = ["E99999999"]\n', "E99999999"),
+            "twice.csv": ("# layer: ltla-2024\nnew_unit,member_code\nA,E07000143\nB,E07000143\n", "in two groups"),
         }
         for name, (text, needle) in bad.items():
             page.evaluate("([t, n]) => window.coterm.importText(t, n)", [text, name])
             msg = page.locator("#import-msg").inner_text()
             assert needle in msg and "Nothing was changed" in msg, msg
             assert page.evaluate("window.coterm.grouping()") == before
-        good = '# layer: ltla-2021\nnew_unit,member_code\n"Norfolk, West",E07000143\n"Norfolk, West",E07000146\n'
+        good = '# layer: ltla-2024\nnew_unit,member_code\n"Norfolk, West",E07000143\n"Norfolk, West",E07000146\n'
         page.evaluate("([t, n]) => window.coterm.importText(t, n)", [good, "good.csv"])
         assert [g["members"] for g in page.evaluate("window.coterm.grouping()")] == [["E07000143", "E07000146"]]
         assert not log["console"] and not log["pageerrors"]
