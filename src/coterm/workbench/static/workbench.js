@@ -336,17 +336,26 @@
       rows.forEach(function (row) { var tr = el("tr"); row.forEach(function (c, i) { tr.appendChild(el(i ? "td" : "th", {}, c)); }); tbl.appendChild(tr); });
       sec.appendChild(tbl);
       var names = {}; p.codes.forEach(function (c, i) { names[c] = p.names[i]; });
-      var splitBodies = Object.keys(r.units_b).filter(function (c) { var k = r.units_b[c]["class"]; return k === "split" || k === "minor split"; }).sort();
-      if (splitBodies.length) {
+      function isSplitB(res, c) { var u = res.units_b[c]; return u && (u["class"] === "split" || u["class"] === "minor split"); }
+      var splitBodies = Object.keys(r.units_b).filter(function (c) { return isSplitB(r, c); }).sort();
+      var fresh = splitBodies.filter(function (c) { return !isSplitB(b, c); });
+      var healed = Object.keys(b.units_b).filter(function (c) { return isSplitB(b, c) && !isSplitB(r, c); }).sort();
+      function bodyList(title, list, word) {
+        if (!list.length) return;
+        sec.appendChild(el("p", { "class": "meta" }, title));
         var ul = el("ul", { "class": "split-bodies" });
-        splitBodies.slice(0, 12).forEach(function (c) {
+        list.slice(0, 12).forEach(function (c) {
           var u = r.units_b[c];
-          ul.appendChild(el("li", {}, names[c] + ": " + CLASS_WORD[u["class"]] + ", " + Math.round(100 * u.dominant_share) + "% in its largest unit"));
+          ul.appendChild(el("li", { "data-body": c }, names[c] + ": " + word(u)));
         });
-        if (splitBodies.length > 12) ul.appendChild(el("li", {}, "… and " + (splitBodies.length - 12) + " more"));
-        sec.appendChild(el("p", { "class": "meta" }, "Bodies cut by the grouping:"));
+        if (list.length > 12) ul.appendChild(el("li", {}, "… and " + (list.length - 12) + " more"));
         sec.appendChild(ul);
       }
+      bodyList("Bodies the grouping cuts that were whole at the start:", fresh,
+               function (u) { return Math.round(100 * u.dominant_share) + "% in its largest unit"; });
+      bodyList("Bodies no longer cut:", healed, function (u) { return CLASS_WORD[u["class"]]; });
+      var already = splitBodies.length - fresh.length;
+      if (already) sec.appendChild(el("p", { "class": "meta" }, already + " bodies of this layer were already cut at the start and still are."));
       state.groups.forEach(function (g) {
         var u = r.units_a[g.code];
         if (u) sec.appendChild(el("p", { "class": "meta group-class", "data-group-code": g.code }, g.name + ": " + CLASS_WORD[u["class"]] + (u["class"] === "split" || u["class"] === "minor split" ? " (" + u.n_partners + " bodies)" : "")));
