@@ -88,7 +88,7 @@ def test_grouping_refuses_a_unit_in_two_groups():
 
 def test_partner_on_other_building_blocks_is_refused():
     with pytest.raises(WorkbenchError, match="same building blocks"):
-        workbench_data("ltla-2024", ["icb-2022"])
+        workbench_data("ltla-2024", ["ltla-2021-buc"])  # a published generalised file: geometry only
 
 
 def test_reference_of_no_grouping_is_the_plain_score():
