@@ -27,6 +27,7 @@ _COMMANDS = {
     "options": ("coterm.cli.rank_options", "options_cmd"),
     "mayoral": ("coterm.cli.mayoral", "mayoral_cmd"),
     "footprints": ("coterm.cli.footprints", "footprints_cmd"),
+    "workbench": ("coterm.cli.workbench", "workbench"),
 }
 
 
