@@ -14,7 +14,8 @@ cells = [
     new_code_cell('districts = s.to_geodataframe("a")\ndistricts.loc[districts["class"] == "split", ["code", "name", "partner_names", "partner_shares"]]'),
     new_code_cell('res = coterm.compare_scenario("scenarios/icb-mergers-2026.toml", against=["utla-2021", "pfa-2020"])\nres'),
     new_code_cell("res.changed_units"),
-    new_code_cell('m = coterm.coterminosity_map("ltla-2021", "icb-2022")   # a folium.Map\ncoterm.save_map(m, "icb.html")'),
+    new_code_cell('m = coterm.coterminosity_map("ltla-2021", "icb-2022")   # a coterm.maps.MapPage (data + package template)\ncoterm.save_map(m, "icb.html")'),
+    new_code_cell('coterm.save_map(coterm.scenario_map(res, "pfa-2020"), "icb-2026-police.html")   # one ScenarioResult, one partner'),
     new_markdown_cell("`Scores.explore()` returns the same interactive map, as `GeoDataFrame.explore()` does."),
     new_code_cell("s.explore()"),
 ]

@@ -93,12 +93,13 @@ def test_codes_with_colons_and_semicolons_stay_whole_in_the_partner_columns():
     assert g.loc[0, "code"] == "A:1;x" and g.loc[0, "partner_codes"] == ["B:1", "B;2"] and g.loc[0, "class"] == "contains"
 
 
-def test_explore_returns_the_folium_map_of_the_scores(drawn_scores):
-    import folium
+def test_explore_returns_the_map_page_of_the_scores(drawn_scores):
+    from coterm.maps import MapPage
 
     m = drawn_scores.explore()
-    assert isinstance(m, folium.Map)
-    assert "District 1" in m.get_root().render()
+    assert isinstance(m, MapPage)  # shown inline by Jupyter through _repr_html_
+    html = m._repr_html_()
+    assert "District 1" in html and html.lstrip().startswith("<!DOCTYPE html>")
 
 
 def test_a_scenario_result_prints_its_headline_and_the_units_that_changed_class():

@@ -137,7 +137,7 @@ def scores_to_geodataframe(scores, side: str = "a"):
     other_names = (ov.units_b if side == "a" else ov.units_a)["name"]
     t = ov.table.sort_values([me, share, them], ascending=[True, False, True])
     grouped = t.groupby(me, sort=True)
-    u = scores.units[scores.units["layer"] == side].drop(columns=["layer", "partners"]).set_index("code", drop=False)
+    u = scores.units[scores.units["layer"] == side].drop(columns=["layer", "partners"], errors="ignore").set_index("code", drop=False)
     codes, shares = grouped[them].agg(list), grouped[share].agg(list)
     u["partner_codes"] = [[str(c) for c in codes.get(k, [])] for k in u.index]
     u["partner_names"] = [[str(other_names.get(c, c)) for c in cs] for cs in u["partner_codes"]]
@@ -147,7 +147,7 @@ def scores_to_geodataframe(scores, side: str = "a"):
 
 
 def scores_explore(scores, **kwargs):
-    """The interactive map of these scores (a ``folium.Map``, shown inline in Jupyter); kwargs go to the map."""
+    """The interactive map of these scores (a :class:`coterm.maps.MapPage`, shown inline in Jupyter); kwargs go to the map."""
     from .maps import coterminosity_map
 
     return coterminosity_map(scores, **kwargs)

@@ -50,7 +50,7 @@ class Scores:
         return notebook.scores_to_geodataframe(self, side)
 
     def explore(self, **kwargs):
-        """The interactive folium map of these scores (as ``GeoDataFrame.explore``); kwargs go to ``coterminosity_map``."""
+        """The interactive map page of these scores (as ``GeoDataFrame.explore``, shown inline in Jupyter); kwargs go to ``coterminosity_map``."""
         return notebook.scores_explore(self, **kwargs)
 
     def unit_classes(self, side: str) -> pd.Series:

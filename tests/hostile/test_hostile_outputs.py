@@ -18,7 +18,7 @@ from conftest import X0, Y0, square
 from hostile_helpers import BIG, ROWS, cli_error, run_cli, write_layer
 
 GEOM = ("--mode", "geometry", "--by", "area")
-OUTPUTS = ["pairs.csv", "partners.csv", "slivers.csv", "summary.json", "units.csv"]
+OUTPUTS = ["pairs.csv", "partners.csv", "slivers.csv", "summary.json", "units.csv", "units.gpkg"]
 
 
 @pytest.fixture

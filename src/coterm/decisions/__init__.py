@@ -9,22 +9,13 @@ Pure table operations on overlap tables (:class:`coterm.Overlap`); submodules ar
 
 from __future__ import annotations
 
-import importlib
+# eager, not lazy: the functions `footprints` and `mayoral` share their modules' names, and a lazy
+# attribute would be shadowed by the submodule once anything imports it (e.g. pytest --doctest-modules)
+from .errors import DecisionError
+from .footprints import Footprints, footprints
+from .mayoral import MayoralResult, mayoral
+from .options import OptionsResult, rank_options
+from .partners import default_option_partners
 
 __all__ = ["DecisionError", "Footprints", "footprints", "OptionsResult", "rank_options", "MayoralResult", "mayoral",
            "default_option_partners"]
-
-_LAZY = {"Footprints": "footprints", "footprints": "footprints", "OptionsResult": "options", "rank_options": "options",
-         "default_option_partners": "partners", "MayoralResult": "mayoral", "mayoral": "mayoral", "DecisionError": "errors"}
-
-
-def __getattr__(name: str):
-    if name in _LAZY:
-        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'coterm.decisions' has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(set(globals()) | set(__all__))

@@ -24,7 +24,7 @@ def _env():
     import jinja2
 
     env = jinja2.Environment(loader=jinja2.PackageLoader("coterm.decisions", "templates"),
-                             autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
+                             autoescape=True,
                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
     env.filters["num"] = lambda v: "–" if v is None or v != v else f"{v:,.0f}"
     env.filters["pct"] = lambda v: "–" if v is None or v != v else f"{100 * v:.1f}%"
