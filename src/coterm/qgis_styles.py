@@ -186,21 +186,30 @@ def write_units_gpkg(scores, path) -> None:
     Each layer holds code, name, class, n_partners, dominant partner and share, partners and the
     measures; only units with a geometry are written (regrouped scenario units have none).
     """
+    import shutil
+    import tempfile
+    from pathlib import Path
+
     import geopandas as gpd
     import pyogrio
 
     ov = scores.overlap
     _fixed_gdal_date()
-    styles = []
-    for side, lay, fill in (("a", ov.a, True), ("b", ov.b, False)):
-        u = scores.units[scores.units["layer"] == side].drop(columns=["layer"]).set_index("code", drop=False)
-        geoms = lay.frame.geometry.reindex(u.index)
-        keep = geoms.notna().to_numpy()
-        gdf = gpd.GeoDataFrame(u.reset_index(drop=True)[keep], geometry=geoms.to_numpy()[keep], crs=lay.crs)
-        table = _table_name(lay.id, taken=[s.table for s in styles])
-        pyogrio.write_dataframe(gdf, str(path), layer=table, driver="GPKG")
-        styles.append(LayerStyle(table=table, class_column="class" if fill else None, title=f"{lay.title} ({lay.id})"))
-    add_layer_styles(path, styles)
+    # GDAL and sqlite write in a scratch folder; the finished file is then copied in with plain OS calls,
+    # so a full disk or a lost folder is an OSError that the caller's atomic writer turns into one line
+    with tempfile.TemporaryDirectory(prefix="coterm-gpkg-") as scratch:
+        tmp = Path(scratch) / "units.gpkg"
+        styles = []
+        for side, lay, fill in (("a", ov.a, True), ("b", ov.b, False)):
+            u = scores.units[scores.units["layer"] == side].drop(columns=["layer"]).set_index("code", drop=False)
+            geoms = lay.frame.geometry.reindex(u.index)
+            keep = geoms.notna().to_numpy()
+            gdf = gpd.GeoDataFrame(u.reset_index(drop=True)[keep], geometry=geoms.to_numpy()[keep], crs=lay.crs)
+            table = _table_name(lay.id, taken=[s.table for s in styles])
+            pyogrio.write_dataframe(gdf, str(tmp), layer=table, driver="GPKG")
+            styles.append(LayerStyle(table=table, class_column="class" if fill else None, title=f"{lay.title} ({lay.id})"))
+        add_layer_styles(tmp, styles)
+        shutil.copyfile(tmp, path)
 
 
 def _table_name(layer_id: str, taken) -> str:
