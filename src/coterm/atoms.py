@@ -174,6 +174,22 @@ def bridge_membership(layer, target: str) -> tuple[pd.Series, dict]:
     Returns (membership, info) with info counting the LSOAs and people (of the target base) placed
     exactly and by best fit.
     """
+    key = (layer.id, layer.atom_base, target)
+    hit = _BRIDGE_CACHE.get(key)
+    # a hit must hold the same membership (a scenario's after-layer keeps the id but not the sets)
+    if hit is not None and (hit[0] is layer.membership or hit[0].equals(layer.membership)):
+        return hit[1], dict(hit[2])
+    out, info = _bridge(layer, target)
+    if len(_BRIDGE_CACHE) >= 8:
+        _BRIDGE_CACHE.pop(next(iter(_BRIDGE_CACHE)))
+    _BRIDGE_CACHE[key] = (layer.membership, out, info)
+    return out, dict(info)
+
+
+_BRIDGE_CACHE: dict = {}
+
+
+def _bridge(layer, target: str) -> tuple[pd.Series, dict]:
     source = layer.atom_base
     lk = _bridge_table(source, target)
     pop = atom_table(source)["population"]
@@ -188,7 +204,9 @@ def bridge_membership(layer, target: str) -> tuple[pd.Series, dict]:
     best = best[best["unit"] != "\x00outside"]
     out = pd.Series(best["unit"].to_numpy(), index=pd.Index(best["target"].to_numpy(), name="atom"), name="unit")
     tpop = atom_table(target)["population"]
-    touched = set(lk.loc[lk["source"].isin(layer.membership.index), "target"])
+    in_layer = layer.membership.index.get_indexer(lk["source"]) >= 0  # hash lookups: isin is slow on arrow strings
+    touched_targets = pd.Index(lk["target"].to_numpy()[in_layer]).unique()
+    touched = set(touched_targets)
     amb_in = sorted(ambiguous & touched)
     info = {
         "source": source, "target": target,
@@ -196,8 +214,8 @@ def bridge_membership(layer, target: str) -> tuple[pd.Series, dict]:
         "best_fit_atoms": len(amb_in),
         "best_fit_people": int(tpop.reindex(amb_in).fillna(0).sum()),
         "atoms": int(len(out)),
-        "irregular_atoms": int(lk.loc[(lk["change"] == "X") & lk["target"].isin(touched), "target"].nunique())
-        if "change" in lk else 0,
+        "irregular_atoms": int(lk.loc[(lk["change"] == "X").to_numpy() & (touched_targets.get_indexer(lk["target"]) >= 0),
+                                      "target"].nunique()) if "change" in lk else 0,
     }
     return out.sort_index(), info
 

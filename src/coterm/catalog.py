@@ -77,6 +77,10 @@ class CatalogEntry:
     attribution_html: str = ""
     sha256: str = ""
     published_variant: str = ""
+    current: bool = False  # describes the bodies in force now (2026)
+    derived: str = ""  # evidence, when the layer is derived from facts rather than copied from an ONS lookup
+    units_file: str = ""  # per-unit attributes (status, start, force, NHS code ...), CSV keyed by code
+    units_sha256: str = ""
     atoms: AtomDef | None = None
     extra: dict = field(default_factory=dict, compare=False, repr=False)
 

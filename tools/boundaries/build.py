@@ -91,8 +91,8 @@ def main(argv: list[str] | None = None) -> int:
     built: dict[str, gpd.GeoDataFrame] = {}
     entries: dict[str, dict] = {}
     ctx = derive.Ctx(source, bases, built, memberships, {"csp19": load_published(source, "csp19")})
-    # build order: a via layer before the layers chained through it (ltla-2024 before icb-2026 etc.)
-    build_order = sorted(specs, key=lambda s: (bool(s.atoms and s.atoms.via), bool(s.resolver)))
+    # build order: resolver-built layers last (they read other layers), via layers after their base
+    build_order = sorted(specs, key=lambda s: (bool(s.resolver), bool(s.atoms and s.atoms.via)))
     for spec in build_order:
         d = spec.atoms
         note = spec.note

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import shapely
 
-from . import spec as S
+from . import facts as S
 from .steps import log, read_lookup, unit_names
 
 
@@ -305,3 +305,87 @@ def resolve(name: str, ctx: Ctx) -> Resolved:
 
     return {**RESOLVERS, "bcu2024": bcu2024, "bcu_latest": bcu_latest}[name](ctx)
 
+
+
+# --------------------------------------------------------------------------------------------
+# pct-2011 (LSOA 2011, approximate): PCTs from the 2015 CCGs and the 2013 councils
+# --------------------------------------------------------------------------------------------
+
+_PCT_WORDS = (" Teaching", " City", " County", " PCT")
+
+
+def _pct_core(name: str) -> str:
+    for w in _PCT_WORDS:
+        name = name.replace(w, "")
+    return name.strip().lower()
+
+
+def _council(name: str) -> str:
+    return name.lower().replace(", city of", "").replace("city of ", "").strip()
+
+
+def _name_match(pct_name: str, council: str) -> bool:
+    p, c = _pct_core(pct_name), _council(council)
+    return c in p or p in c
+
+
+def pct2011(ctx: Ctx) -> Resolved:
+    """Each 2015 CCG to its PCT; a CCG shared between PCTs is cut by the 2013 councils, each piece to
+    the candidate PCT named after that council, else to the candidate with the largest share."""
+    t = _facts(ctx, "facts/pct_to_ccg15_postcode_shares.csv")
+    t["share"] = t["pct_postcode_share_pct"].astype(float)
+    ccg, utla = ctx.memberships["ccg-2015"], ctx.memberships["utla-2013"]
+    utla_names = ctx.built["utla-2013"].set_index("code")["name"]
+    pop = ctx.bases["lsoa-2011"][["code"]].merge(
+        pd.read_csv(ctx.source / "attributes" / "population_lsoa11_mid2019_mid2020.csv", dtype={"lsoa11_code": str}),
+        left_on="code", right_on="lsoa11_code", how="left").set_index("code")["population_mid2020"]
+    cands = t.groupby("ccg15_code")[["pct11_code", "pct11_name", "share"]].apply(
+        lambda d: list(d.sort_values(["share", "pct11_code"], ascending=[False, True]).itertuples(index=False)))
+    unknown = sorted(set(cands.index) - set(ccg.unique()))
+    if unknown:
+        raise RuntimeError(f"pct-2011: CCGs not in ccg-2015: {unknown}")
+    df = pd.DataFrame({"ccg": ccg, "utla": utla.reindex(ccg.index)})
+    df["pct11_code"] = None
+    shared, by_share_people, by_share_pieces = [], 0, []
+    for c, rows in cands.items():
+        sel = df["ccg"] == c
+        if len(rows) == 1:
+            df.loc[sel, "pct11_code"] = rows[0].pct11_code
+            continue
+        shared.append(f"{c} ({' / '.join(f'{r.pct11_name} {r.share:g}%' for r in rows)})")
+        for u, piece in df[sel].groupby("utla"):
+            exact = [r for r in rows if _pct_core(r.pct11_name) == _council(utla_names[u])]
+            named = exact or [r for r in rows if _name_match(r.pct11_name, utla_names[u])]
+            pick = named[0] if named else rows[0]  # rows are sorted by share, largest first
+            if len(named) != 1:
+                by_share_people += int(pop.reindex(piece.index).sum())
+                by_share_pieces.append(f"{c} in {utla_names[u]} -> {pick.pct11_name}")
+            df.loc[piece.index, "pct11_code"] = pick.pct11_code
+    missing_ccg = sorted(set(ccg.unique()) - set(cands.index))
+    if missing_ccg:
+        raise RuntimeError(f"pct-2011: CCGs of 2015 with no PCT in the table: {missing_ccg}")
+    got = set(df["pct11_code"].dropna())
+    lost = sorted(set(t["pct11_code"]) - got)
+    if lost or df["pct11_code"].isna().any():
+        raise RuntimeError(f"pct-2011: PCTs with no LSOA: {lost}")
+    units = t.drop_duplicates("pct11_code")[["pct11_code", "pct11_name", "pct11_nhs_code"]]
+    units.columns = ["code", "name", "nhs_code"]
+    units = units.sort_values("code").reset_index(drop=True)
+    note = (
+        f"Approximate. {len(units)} primary care trusts (2011; 152 in 2006, one merger later) built from the 2015 CCGs "
+        "(exact unions of LSOAs 2011) with facts/pct_to_ccg15_postcode_shares.csv (share of each PCT's postcodes in "
+        "each CCG; origin not stated by its publisher, indicative). A CCG wholly in one PCT goes to it; the "
+        f"{len(shared)} CCGs shared between PCTs are cut by the 2013 counties and unitaries and each piece goes to "
+        "the candidate PCT named after that council (an exact name first), else to the candidate with the largest share: "
+        f"{'; '.join(shared)}. Pieces placed by share alone (no single PCT named after their council): "
+        f"{'; '.join(by_share_pieces)}; {by_share_people:,} people (mid-2020) live in them, an upper bound on "
+        "the people who may be misplaced. Codes are ONS E16/E17; NHS (ODS) codes are in units/pct-2011.csv."
+    )
+    log(f"pct-2011: {len(units)} PCTs; {len(shared)} shared CCGs; {by_share_people:,} people placed by share")
+    pairs = df.rename_axis("lsoa11_code").reset_index()[["lsoa11_code", "pct11_code"]]
+    return Resolved(_sorted_pairs(pairs, "lsoa11_code", "pct11_code"), units.set_index("code")["name"], note,
+                    ["lookup_lsoa11_ccg15_ltla15", "lookup_ltla13_utla13", "facts/pct_to_ccg15_postcode_shares"],
+                    units)
+
+
+RESOLVERS["pct2011"] = pct2011
