@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+import coterm
 from test_catalog_data import LAYERS, ROOT, layer, lookup, membership
 
 PARTIAL = {"Northumbria Police": (2, 6), "Wiltshire Police": (1, 2)}  # (districts with data, districts of the force)
@@ -87,3 +88,23 @@ def test_the_met_is_twelve_bcus_of_whole_boroughs():
     met = u[u["force"] == "Metropolitan Police Service"]
     assert len(met) == 12
     assert sum(len(d.split()) for d in met["districts"]) == 32
+
+
+def test_the_white_paper_scenario_is_what_its_builder_writes_and_makes_bcus_councils():
+    import sys
+
+    path = ROOT.parent / "scenarios" / "bcu-councils-2026.toml"
+    shipped = path.read_text(encoding="utf-8")
+    sys.path.insert(0, str(ROOT.parent / "tools"))
+    try:
+        import build_bcu_scenario
+    finally:
+        sys.path.pop(0)
+    assert build_bcu_scenario.build() == shipped  # deterministic, from the shipped catalogue only
+
+    sc = coterm.load_scenario("bcu-councils-2026")
+    r = coterm.compare_scenario(sc, against=["ltla-2024"])
+    ba = r.before_after.set_index(["partner", "direction", "index"])["after"]
+    # after: every unit is one council, except the merged North Yorkshire + York unit (contains two)
+    assert ba[("ltla-2024", "a_to_b", "units")] == 235
+    assert ba[("ltla-2024", "a_to_b", "coterminous")] == 234 and ba[("ltla-2024", "a_to_b", "contains")] == 1

@@ -142,8 +142,9 @@ def test_districts_and_icb_2026_split_fewer_councils_than_icb_2024():
         u = s.units[s.units.layer == "a"]["class"]
         return int(u.isin(["split", "minor split"]).sum())
 
-    # the Frimley division (by district) removes no split and adds none except where districts were already cut
-    assert n_split("icb-2026") <= n_split("icb-2024")
+    # mergers put 7 of the 13 districts ICBs cut in 2024 wholly in one ICB (Frimley is divided along districts);
+    # still cut in 2026: Buckinghamshire, Cumberland, Westmorland and Furness, North Yorkshire, Cherwell, Vale of WH
+    assert (n_split("icb-2024"), n_split("icb-2026")) == (13, 6)
 
 
 def test_ltla_2024_against_icb_2022_is_bridged_exactly_or_by_best_fit_and_says_so():
@@ -178,16 +179,34 @@ def test_bridging_icb_2022_to_2024_finds_exactly_the_surrey_sussex_boundary_chan
     assert u.loc["E54000053", "class"] == "nested"  # Sussex 2022 inside Sussex 2024
 
 
-def test_a_pair_that_cannot_be_bridged_says_why_and_which_layer_to_use(monkeypatch):
-    from coterm import atoms
-    from coterm.errors import OverlapError
+def test_a_pair_that_cannot_be_bridged_says_why_and_which_layer_to_use(tmp_path):
+    # a catalogue without the LSOA 2011 -> 2021 lookup (e.g. an older install): the CLI says why in one line
+    import os
+    import re
+    import subprocess
+    import sys
+    from pathlib import Path
 
-    def no_bridge(*_a, **_k):
-        raise coterm.errors.CatalogError("catalogue: no lookup from lsoa-2011 to lsoa-2021 atoms")
+    from coterm.catalog import catalog_dir
 
-    monkeypatch.setattr(atoms, "bridge_membership", no_bridge)
-    with pytest.raises(OverlapError, match=r"cannot be bridged .*compare icb-2022 with ltla-2021"):
-        coterm.overlap("ltla-2024", "icb-2022", mode="atoms")
+    src = Path(catalog_dir())
+    for sub in ("layers", "atoms", "lookups", "units"):
+        (tmp_path / sub).symlink_to(src / sub)
+    text = (src / "catalog.toml").read_text(encoding="utf-8")
+    text = re.sub(r"\[\[atom_bridge\]\].*?(?=\n\[\[layer\]\])", "", text, flags=re.S)
+    assert "atom_bridge" not in text
+    (tmp_path / "catalog.toml").write_text(text, encoding="utf-8")
+    env = {**os.environ, "COTERM_BOUNDARIES": str(tmp_path)}
+    p = subprocess.run([sys.executable, "-m", "coterm", "compare", "ltla-2024", "icb-2022", "--mode", "atoms"],
+                       capture_output=True, text=True, env=env)
+    assert p.returncode == 2 and "Traceback" not in p.stderr
+    (line,) = p.stderr.strip().splitlines()
+    assert "icb-2022 is built on lsoa-2011 and ltla-2024 on lsoa-2021, and they cannot be bridged" in line
+    assert line.endswith("compare icb-2022 with ltla-2021, a layer of its own era")
+    # in auto mode the same pair falls back to geometry and says why
+    p = subprocess.run([sys.executable, "-m", "coterm", "compare", "ltla-2024", "icb-2022"], capture_output=True,
+                       text=True, env=env)
+    assert p.returncode == 0 and "mode geometry" in p.stdout and "compared by geometry instead" in p.stdout
 
 
 def test_north_wales_police_is_coterminous_with_its_fire_authority_after_the_gwynedd_fix():
@@ -195,3 +214,19 @@ def test_north_wales_police_is_coterminous_with_its_fire_authority_after_the_gwy
     u = s.units[s.units.layer == "a"].set_index("code")["class"]
     assert u["W15000001"] == "coterminous"  # North Wales Police
     assert u["W15000004"] == "nested"  # Dyfed-Powys lies in Mid and West Wales fire (with Swansea, Neath Port Talbot)
+
+
+def test_the_cli_header_and_summary_json_name_the_population_source_and_year(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    p = subprocess.run([sys.executable, "-m", "coterm", "compare", "ltla-2021", "icb-2022", "--out", str(tmp_path)],
+                       capture_output=True, text=True, check=True)
+    assert "population: ONS mid-2020 LSOA population estimates (SAPE23DT2), 2020 (lsoa-2011)" in p.stdout.splitlines()
+    d = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
+    assert d["population"] == {"base": "lsoa-2011", "source": "ONS mid-2020 LSOA population estimates (SAPE23DT2)",
+                               "year": "2020"}
+    assert d["bridge"] is None
+    area = coterm.compare_layers("ltla-2024", "icb-2026", weight="area").to_dict()
+    assert area["population"]["source"] == ""

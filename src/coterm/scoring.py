@@ -84,6 +84,8 @@ class Scores:
             },
             "notes": list(ov.notes),
             "fit": ov.fit.summary() if getattr(ov, "fit", None) is not None else None,
+            "population": ov.population_basis,  # {base, source, year}; empty strings when weighted by area
+            "bridge": ov.bridge,  # LSOA 2011 -> 2021 bridging counts, when the layers were of two eras
         }
 
 

@@ -35,7 +35,8 @@ def render_readme(layer_entries: list[dict], atom_entries: list[dict], findings:
             how = f"union of `{a['base']}` atoms{chain} through `{a['lookup']}`; {how}"
         else:
             how = f"published geometry; {how}"
-        note = ("**approximate.** " if e["approximate"] else "") + e["note"]
+        note = ("**current.** " if e.get("current") else "") + ("**approximate.** " if e["approximate"] else "")
+        note += ("**derived.** " if e.get("derived") else "") + e["note"]
         rows.append(
             f"| `{e['id']}` | {md_escape(e['title'])} ({e['coverage']}, {e['features']}) | "
             f"{md_escape(e['source_dataset'])} | {md_escape(e['origin'])} | {md_escape(how)} | {md_escape(note)} |"
@@ -75,8 +76,19 @@ else is needed at run time.
 * `lookups/<key>_<unit>.csv` — the membership of every layer that is legally a set of LSOAs or
   districts, at its natural level (UTF-8, codes as strings, sorted). A chained definition
   (`via`) maps the codes of another layer, e.g. police force areas are sets of 2019 districts.
-* `catalog.toml` — one `[[layer]]` per layer with provenance, attribution, SHA-256 and, for
-  built layers, an `[layer.atoms]` table naming the atom base, lookup and columns.
+* `units/<id>.csv` — per-unit attributes of the derived layers, keyed by `code`: status and start
+  (year-month) of each strategic authority, force / member BCUs / period / confidence of each police
+  command unit, the NHS code of each PCT, the 2024 members of each new ICB of 2026.
+* `lookups/lsoa11_lsoa21.csv` — the ONS LSOA 2011 → 2021 lookup with its change codes (U unchanged,
+  S split, M merged, X irregular), declared as `[[atom_bridge]]`: coterm bridges layers of the two
+  LSOA eras through it (exact where an LSOA's parents lie in one unit, population-weighted best fit
+  otherwise).
+* `catalog.toml` — one `[[layer]]` per layer with provenance, attribution, SHA-256 (also of its units
+  file), `current` (the layer describes the bodies in force in 2026), `derived` (the evidence, for a
+  layer derived from facts) and, for built layers, an `[layer.atoms]` table naming the atom base,
+  lookup and columns. Each `[[atom_base]]` names its population source and year.
+
+Current layers: {", ".join(f"`{e['id']}`" for e in layer_entries if e.get("current"))}.
 
 Total size: {sizes['total_mb']:.1f} MB.
 

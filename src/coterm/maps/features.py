@@ -150,14 +150,14 @@ def _cut_sentence(name, ps, other_share, them, other_names, other, weight) -> st
     """For a body made of whole partners except a few it cuts: name the ones cut, with their share inside it.
 
     E.g. "NHS Sussex ICB is made of whole district councils except Chichester, which it cuts: 94% of
-    Chichester’s residents are in NHS Sussex ICB." Empty when no partner lies wholly inside (then the
-    unit is simply split between partners).
+    Chichester’s residents are in NHS Sussex ICB." Empty unless at least two partners lie wholly inside
+    (otherwise the unit is simply split between partners).
     """
     from .style import nouns
 
     inside = ps[other_share].to_numpy(dtype=float)
     whole = inside >= 0.995
-    if not whole.any() or whole.all():
+    if whole.sum() < 2 or whole.all():  # a body made of several whole partners; otherwise it is simply split
         return ""
     noun = "residents" if weight == "population" else "area"
     verb = "are" if weight == "population" else "is"

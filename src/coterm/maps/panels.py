@@ -61,6 +61,14 @@ def population_source(ov) -> str:
     """Where the population weights come from (e.g. "ONS Census 2021 TS021 usual residents"), or ""."""
     if basis(ov) != "population":
         return ""
+    try:  # the overlap names its own population (source and year), when it can
+        pb = getattr(ov, "population_basis", None)
+        pb = pb() if callable(pb) else pb
+        src = (pb or {}).get("source") or ""
+    except Exception:
+        src = ""
+    if src:
+        return str(src)
     base = getattr(ov.a, "atom_base", None) or getattr(ov.b, "atom_base", None) or "lsoa-2021"
     try:
         from ..catalog import catalog
