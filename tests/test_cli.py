@@ -158,3 +158,13 @@ def test_scenario_list_shows_the_shipped_scenarios_and_their_ids_work_from_any_f
     # the README's `scenarios/<file>` also works outside a checkout: the shipped copy is used
     p = run("scenario", "check", "scenarios/met-bcus-2019.toml", "icb-mergers-2026", cwd=tmp_path)
     assert p.stdout.count(": ok (") == 2
+
+
+def test_a_c_locale_without_utf8_gets_escapes_not_a_crash(tmp_path):
+    env = {**os.environ, "LC_ALL": "C", "LANG": "C", "PYTHONCOERCECLOCALE": "0", "PYTHONUTF8": "0", "PYTHONIOENCODING": ""}
+    p = subprocess.run([*COTERM, "layers"], capture_output=True, cwd=tmp_path, env=env)
+    assert p.returncode == 0, p.stderr
+    assert b"ltla-2021" in p.stdout and b"Traceback" not in p.stderr
+    p.stdout.decode("ascii")  # nothing the terminal cannot show
+    p = subprocess.run([*COTERM, "units", "lhb-2022"], capture_output=True, cwd=tmp_path, env=env)
+    assert p.returncode == 0 and b"W11000023" in p.stdout  # (click itself writes UTF-8 to an ASCII stream)

@@ -93,6 +93,14 @@ def test_map_draws_both_user_files_with_their_own_names(files, tmp_path):
     assert "Surrey" in html and "Tunbridge Wells" in html and "E23000032" in html
 
 
+def test_map_of_a_csv_scenario_takes_its_layer_and_partner_from_user_files(files, tmp_path):
+    out = tmp_path / "s.html"
+    run("map", "--scenario", files["merge"], files["gpkg"], files["geojson"], *GPKG_FORCES, "--b-code", "ID", "--b-name", "LABEL",
+        "--by", "area", "-o", out)
+    html = out.read_text()
+    assert "Surrey and Sussex" in html and "Kent" in html
+
+
 def test_reconcile_of_a_user_file_refuses_in_one_line_and_points_to_compare(files):
     p = run("reconcile", files["gpkg"], "pfa-2020", *GPKG_FORCES, check=False)
     assert p.returncode == 2 and len(p.stderr.strip().splitlines()) == 1

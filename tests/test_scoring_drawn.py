@@ -100,3 +100,14 @@ def test_layers_that_do_not_overlap_at_all_are_refused_with_both_extents(distric
     far = drawn_layer([("F", "Far away", square(X0 + 100_000, Y0, 1000))], id="far")
     with pytest.raises(OverlapError, match=r"districts and far do not overlap at all \(districts spans x 470,000–474,000"):
         coterm.overlap(districts, far, mode="geometry", weight="area")
+
+
+def test_typed_indices_hold_exactly_the_dict_values(districts, health):
+    s = coterm.compare_layers(districts, health, mode="geometry", weight="area")
+    d = s.indices["a_to_b"]
+    t = s.a_to_b
+    assert (t.units, t.nested, t.split) == (4, 3, 1)
+    assert t.alignment_rate.by("area") == d["alignment_rate"]["area"] == pytest.approx(0.75)
+    assert t.alignment_rate.by("count") == d["alignment_rate"]["count"] == pytest.approx(0.75)
+    assert s.b_to_a.split == 2 and s.symmetric.vi_bits == s.indices["symmetric"]["vi_bits"]
+    assert s.to_dict()["symmetric"] == s.indices["symmetric"]

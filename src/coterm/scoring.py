@@ -13,18 +13,68 @@ Pure pandas on the overlap table. After slivers are dropped each unit ``a`` has 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 import pandas as pd
 
 from . import notebook
 
-__all__ = ["Scores", "score", "CLASSES", "ALIGNED", "MINOR_SPLIT_SHARE"]
+__all__ = ["Scores", "score", "Rate", "DirectionIndices", "SymmetricIndices", "CLASSES", "ALIGNED", "MINOR_SPLIT_SHARE"]
 
 CLASSES = ("coterminous", "nested", "contains", "split", "minor split", "outside")
 ALIGNED = ("coterminous", "nested", "contains")
 MINOR_SPLIT_SHARE = 0.95
+
+
+@dataclass(frozen=True)
+class Rate:
+    """A share of units by count, by area and by population (None where the weight is unavailable)."""
+
+    count: float | None
+    area: float | None
+    population: float | None
+
+    def by(self, weight: str) -> float | None:
+        """The rate weighted by ``"count"``, ``"area"`` or ``"population"``."""
+        return getattr(self, weight)
+
+
+@dataclass(frozen=True)
+class DirectionIndices:
+    """The indices of one direction (this layer → the other), typed; ``Scores.indices[d]`` holds the same as a dict."""
+
+    units: int
+    outside: int
+    coterminous: int
+    nested: int
+    contains: int
+    split: int
+    minor_split: int
+    coterminosity_rate: Rate
+    alignment_rate: Rate
+    split_rate: Rate
+    people_in_split_units: float | None
+    area_in_split_units_km2: float
+    nesting_purity: Rate
+    conditional_entropy_bits: float
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "DirectionIndices":
+        return cls(**{f.name: Rate(**d[f.name]) if isinstance(d[f.name], dict) else d[f.name] for f in fields(cls)})
+
+
+@dataclass(frozen=True)
+class SymmetricIndices:
+    """Variation of information, NMI and the entropies behind them (bits); None for an empty overlap."""
+
+    vi_bits: float | None
+    nmi: float | None
+    h_a_bits: float | None
+    h_b_bits: float | None
+    mutual_information_bits: float | None
+    h_b_given_a_bits: float | None = None
+    h_a_given_b_bits: float | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -52,6 +102,19 @@ class Scores:
     def explore(self, **kwargs):
         """The interactive map page of these scores (as ``GeoDataFrame.explore``, shown inline in Jupyter); kwargs go to ``coterminosity_map``."""
         return notebook.scores_explore(self, **kwargs)
+
+    @property
+    def a_to_b(self) -> DirectionIndices:
+        """Typed indices of A → B (``indices["a_to_b"]`` as a dataclass)."""
+        return DirectionIndices.from_dict(self.indices["a_to_b"])
+
+    @property
+    def b_to_a(self) -> DirectionIndices:
+        return DirectionIndices.from_dict(self.indices["b_to_a"])
+
+    @property
+    def symmetric(self) -> SymmetricIndices:
+        return SymmetricIndices(**self.indices["symmetric"])
 
     def unit_classes(self, side: str) -> pd.Series:
         u = self.units[self.units["layer"] == side]

@@ -79,3 +79,12 @@ def test_ten_thousand_merges_are_read_in_well_under_a_few_seconds(tmp_path):
     sc = read_scenario(p)
     assert len(sc.merges) == 10_000 and sc.merges[-1].members == ("A9999", "B9999")
     assert time.perf_counter() - t < 10
+
+
+def test_a_toml_file_nested_five_thousand_deep_is_refused_in_one_line(tmp_path):
+    p = tmp_path / "deep.toml"
+    p.write_text('name = "x"\nlayer = "icb-2022"\nx = ' + "[" * 5000 + "]" * 5000 + "\n", encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"deep\.toml: arrays or tables nested too deeply for TOML to read"):
+        read_scenario(p)
+    cli_error(run_cli("scenario", "check", p), "deep.toml: arrays or tables nested too deeply")
+    cli_error(run_cli("scenario", "run", p), "deep.toml: arrays or tables nested too deeply")

@@ -21,9 +21,17 @@ def layers(family, as_json):
     from rich.console import Console
     from rich.table import Table
 
+    from rich.markup import escape
+
+    from ..report import one_line
+
+    def cell(v) -> str:  # catalogue text is data: sanitised, and never read as rich markup
+        return escape(one_line(v))
+
     t = Table(title="coterm boundary catalogue (ONS, OGL v3)", show_lines=False)
     for col in ("id", "title", "family", "vintage", "units", "built / generalisation", "approx."):
         t.add_column(col, no_wrap=col == "id")
     for e in entries:
-        t.add_row(e.id, e.title, e.family, e.vintage, str(e.features), e.generalisation, "yes" if e.approximate else "")
+        t.add_row(*(cell(v) for v in (e.id, e.title, e.family, e.vintage, e.features, e.generalisation)),
+                  "yes" if e.approximate else "")
     Console().print(t)

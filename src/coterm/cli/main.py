@@ -47,9 +47,15 @@ class _LazyGroup(click.Group):
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None):
+    click.echo(f"coterm: warning: {_message_line(message)}", err=True)
+
+
+def _message_line(text) -> str:
+    # imported here, not before main()'s try: report imports pandas, and a Ctrl-C during that import
+    # must still end in the one-line "interrupted" message
     from ..report import message_line
 
-    click.echo(f"coterm: warning: {message_line(message)}", err=True)
+    return message_line(text)
 
 
 def _tolerant_streams() -> None:
@@ -122,20 +128,19 @@ def main(argv=None) -> None:
     stop_on_signals()
     _tolerant_streams()
     from ..errors import CotermError
-    from ..report import message_line
 
     try:
         cli.main(args=argv, prog_name="coterm", standalone_mode=False)
     except click.exceptions.Abort:
         _interrupted()
     except click.ClickException as exc:
-        exc.message = message_line(exc.message)
+        exc.message = _message_line(exc.message)
         exc.show()
         sys.exit(exc.exit_code)
     except CotermError as exc:
         if debug:
             raise
-        click.echo(f"coterm: error: {message_line(exc)}", err=True)
+        click.echo(f"coterm: error: {_message_line(exc)}", err=True)
         sys.exit(2)
     except KeyboardInterrupt:
         _interrupted()
@@ -144,6 +149,6 @@ def main(argv=None) -> None:
     except Exception as exc:  # a bug: one line, traceback with --debug
         if debug:
             raise
-        click.echo(f"coterm: internal error: {type(exc).__name__}: {message_line(exc)} (run with --debug for the traceback)", err=True)
+        click.echo(f"coterm: internal error: {type(exc).__name__}: {_message_line(exc)} (run with --debug for the traceback)", err=True)
         sys.exit(70)
     sys.exit(0)

@@ -36,6 +36,7 @@ def map_(a, b, scenario, weight, mode, min_share, output, tiles, cdn, crs, **fil
     Examples:
       coterm map ltla-2021 icb-2022
       coterm map --scenario scenarios/icb-mergers-2026.toml
+      coterm map --scenario merges.csv ltla-2021 icb-2022    (LAYER PARTNER: the layer a CSV scenario changes)
       coterm map ltla-2021 pfa-2020 --by area -o police.html
       coterm map forces.gpkg pfa-2020 --a-layer forces --a-code FORCE_ID --a-name FORCE_NAME
     """
@@ -46,13 +47,20 @@ def map_(a, b, scenario, weight, mode, min_share, output, tiles, cdn, crs, **fil
         from ..scenarios import compare_scenario
         from ..scenario_map import scenario_result_map
 
+        from ..scenarios import load_scenario
+
         # with --scenario: `coterm map --scenario F [PARTNER]` or `coterm map --scenario F LAYER PARTNER`
+        # (LAYER, with its --a-* options, is the layer the scenario changes: needed for a CSV without `# layer:`)
         partner = b if b is not None else a
         side = "b" if b is not None else "a"
         against = [opt.load_side(partner, side, files, crs=crs)] if partner else []
-        res = compare_scenario(scenario, against=against, by=weight, mode=mode, min_share=min_share)
-        if a is not None and b is not None and a != res.scenario.layer:
-            raise click.UsageError(f"the scenario changes {res.scenario.layer}, not {a}; give only the partner layer")
+        base = None
+        if a is not None and b is not None:
+            sc = load_scenario(scenario, layer=a)
+            base = opt.load_side(a, "a", files, crs=crs)
+        else:
+            sc = load_scenario(scenario)
+        res = compare_scenario(sc, against=against, by=weight, mode=mode, min_share=min_share, layer=base)
         out = Path(output) if output else Path("maps") / f"{_slug(res.scenario.id)}.html"
         m = scenario_result_map(res, tiles=tiles, cdn=cdn)
     else:

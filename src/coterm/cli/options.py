@@ -23,8 +23,9 @@ Single-layer commands (``show``, ``units``) use ``@opt.file_options`` (``--code 
 flags a file needs per prefix; ``opt.echo`` prints a line through the one terminal sanitiser.
 
 Messages from the library suggest the plain flags (``--code COLUMN``, ``--layer NAME``, ``--crs``);
-:func:`load_side` rewrites them to the side's own flags (``--b-code COLUMN``), so every suggested
-flag exists on the command that printed it (``tests/test_cli_flags.py`` checks this).
+:func:`load_side` rewrites them to the side's own flags (``--b-code COLUMN``; ``--crs`` stays on
+two-layer commands, where it sets both sides), so every suggested flag exists on the command that
+printed it (``tests/test_cli_flags.py`` checks this).
 """
 
 from __future__ import annotations
@@ -125,7 +126,9 @@ def load_side(id_or_path, prefix: str, params: dict, *, crs=None):
                           layer=params.get(f"{key}_file_layer"), crs=params.get(f"{key}_crs") or crs)
     except CotermError as exc:
         text = str(exc)
-        fixed = _FLAG_RE.sub(lambda m: f"--{prefix}-{m.group(1)}", text)
+        # --crs stays as it is on two-layer commands, where it exists (for both sides)
+        keep = {"crs"} if prefix in ("a", "b") else set()
+        fixed = _FLAG_RE.sub(lambda m: m.group() if m.group(1) in keep else f"--{prefix}-{m.group(1)}", text)
         if fixed == text:
             raise
         raise type(exc)(fixed) from exc

@@ -1,7 +1,7 @@
 """``coterm scenario run|check|list``: apply a merger scenario before/after, validate files, list shipped ones.
 
 The layer a scenario changes is the file's ``layer`` (TOML) or ``# layer:`` line (CSV); ``--base
-ID|FILE`` gives it for a CSV file without one (or overrides nothing: a different one is an error).
+ID|FILE`` gives it for a CSV file without one (a file that names its layer must agree with ``--base``).
 ``--base-code/--base-name/--base-layer/--base-crs`` read that layer from a user's file, and
 ``--against-code/--against-name/--against-layer/--against-crs`` the partner files of ``--against``.
 """

@@ -81,8 +81,8 @@ def parse_scenario_text(text: str, *, path: Path | str = "<scenario>", fmt: str 
     else:
         sc = _parse_toml(text, path)
         if layer is not None and layer != sc.layer:
-            raise _fail(sc.where(key="layer"), f"the file changes layer {sc.layer!r} but {layer!r} was asked for; "
-                        "drop --base (Python: layer=) or fix the file's `layer`")
+            raise _fail(sc.where(key="layer"), f"the file changes layer {sc.layer!r} but {layer!r} was given as its layer; "
+                        "leave that out or fix the file's `layer`")
     _check_structure(sc)
     return sc
 

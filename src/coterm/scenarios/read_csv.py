@@ -46,7 +46,7 @@ def _parse_csv(text: str, path: Path, layer: str | None) -> Scenario:
     if layer is not None:
         if "layer" in header and header["layer"] != layer:
             raise _fail(f"{path}:{key_lines['layer']}", f"the file says '# layer: {header['layer']}' but {layer!r} was "
-                        "asked for; drop --base (Python: layer=) or fix the comment line")
+                        "given as its layer; leave that out or fix the comment line")
         header["layer"] = layer
     if not header.get("layer"):
         raise _fail(str(path), "a CSV scenario must name its layer: add a line '# layer: <id>' (e.g. # layer: ltla-2021) "
