@@ -154,3 +154,10 @@ def test_a_coarse_file_whose_fit_is_not_clean_stays_in_geometry_mode_and_says_wh
     note = [n for n in ov.notes if "fitted to LSOA 2011" in n][0]
     assert "people would be displaced" in note and note.endswith("compared in geometry mode (--mode atoms forces the fit)")
     assert coterm.score(ov).to_dict()["fit"]["used"] is False
+
+
+def test_cli_mode_geometry_turns_the_fit_off_and_fit_base_is_explained(police_geojson):
+    d = json.loads(run("compare", police_geojson, "ltla-2021", "--mode", "geometry", "--json").stdout)
+    assert d["mode"] == "geometry" and d["fit"] is None
+    p = run("compare", police_geojson, "ltla-2021", "--mode", "atoms", "--fit-base", "lsoa-2021", check=False)
+    assert p.returncode == 2 and p.stderr.count("\n") == 1 and "fit base lsoa-2021 differs from lsoa-2011" in p.stderr
