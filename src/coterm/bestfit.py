@@ -344,12 +344,17 @@ def fit_pair(a, b, *, mode: str, base: str | None = None, workers: int = 1, note
             raise OverlapError(msg)
         notes.append(msg + "; compared in geometry mode")
         return a, b, None
+    from shapely.errors import GEOSException
+
     try:
         fitted, report = best_fit(geo, base, workers=workers)
-    except BestFitError as exc:
+    except (BestFitError, GEOSException) as exc:
         if mode == "atoms":
-            raise
-        notes.append(str(exc))
+            if isinstance(exc, BestFitError):
+                raise
+            raise BestFitError(f"{geo.source or geo.id}: the best fit to {base} failed in the geometry engine ({exc}); "
+                               "compare in geometry mode") from None
+        notes.append(str(exc) if isinstance(exc, BestFitError) else f"{geo.id}: best fit to {base} failed ({exc}); compared in geometry mode")
         return a, b, None
     use = mode == "atoms" or report.clean
     report = replace(report, used=use)
