@@ -143,3 +143,21 @@ def test_coterm_fit_writes_the_lookup_and_report_deterministically(police_geojso
     report = json.loads((tmp_path / "a" / "fit.json").read_text())
     assert report["clean"] and report["blocks_ge99"] <= report["blocks_ge95"] <= report["fitted_blocks"]
     assert "clean: yes" in run("fit", police_geojson, "--base", "lsoa-2011").stdout
+
+
+def test_a_coarse_file_whose_fit_is_not_clean_stays_in_geometry_mode_and_says_why():
+    # icb-2022-coarse keeps 5% of the BUC vertices: 2.7% of people would be displaced (the rule allows under 2%)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ov = coterm.overlap("ltla-2021", "icb-2022-coarse")
+    assert ov.mode == "geometry" and ov.fit is not None and ov.fit.used is False and not ov.fit.clean
+    note = [n for n in ov.notes if "fitted to LSOA 2011" in n][0]
+    assert "people would be displaced" in note and note.endswith("compared in geometry mode (--mode atoms forces the fit)")
+    assert coterm.score(ov).to_dict()["fit"]["used"] is False
+
+
+def test_cli_mode_geometry_turns_the_fit_off_and_fit_base_is_explained(police_geojson):
+    d = json.loads(run("compare", police_geojson, "ltla-2021", "--mode", "geometry", "--json").stdout)
+    assert d["mode"] == "geometry" and d["fit"] is None
+    p = run("compare", police_geojson, "ltla-2021", "--mode", "atoms", "--fit-base", "lsoa-2021", check=False)
+    assert p.returncode == 2 and p.stderr.count("\n") == 1 and "fit base lsoa-2021 differs from lsoa-2011" in p.stderr
