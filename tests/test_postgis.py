@@ -259,3 +259,12 @@ def test_coterm_keys_are_taken_out_and_the_rest_goes_to_libpq_unchanged():
         parse_ref("postgresql:///gis?table=a&sql=SELECT 1")
     with pytest.raises(DatabaseError, match="the key table= is given twice"):
         parse_ref("postgresql:///gis?table=a&table=b")
+
+
+def test_an_earlier_runs_sensitivity_table_goes_when_the_new_run_has_none(pg):
+    url = pg.url(schema="sens")
+    assert run("compare", "ltla-2024", _police_id(), "--sensitivity", "--out", url).returncode == 0
+    assert int(_rows(pg, "SELECT count(*) FROM sens.sensitivity")) == 10  # 5 thresholds × 2 layers
+    assert run("compare", "ltla-2024", _police_id(), "--out", url).returncode == 0
+    assert _rows(pg, "SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables WHERE schemaname = 'sens'") == \
+        "pairs,slivers,summary,units"

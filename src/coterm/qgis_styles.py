@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
+from .errors import OutputError
+
 __all__ = ["LayerStyle", "class_column_styles", "class_palette", "qml", "sld", "add_layer_styles", "read_layer_styles", "write_units_gpkg"]
 
 _STYLE_TIME = "2000-01-01T00:00:00.000Z"  # fixed: reruns give byte-identical files
@@ -186,11 +188,28 @@ def write_units_gpkg(scores, path) -> None:
     Each layer holds code, name, class, n_partners, dominant partner and share, partners and the
     measures; only units with a geometry are written (regrouped scenario units have none).
     """
+    _fixed_gdal_date()
+    try:
+        _write_units_layers(scores, path)
+    except (OSError, RuntimeError) as exc:  # pyogrio's errors are RuntimeErrors (a full disk, a read-only folder)
+        raise OutputError(f"{path}: could not be written ({_reason(exc)}); nothing was left behind") from None
+
+
+def _reason(exc: Exception) -> str:
+    import errno
+    import os
+
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if "disk is full" in text or "No space left" in text:
+        return os.strerror(errno.ENOSPC)
+    return getattr(exc, "strerror", None) or text[-200:]
+
+
+def _write_units_layers(scores, path) -> None:
     import geopandas as gpd
     import pyogrio
 
     ov = scores.overlap
-    _fixed_gdal_date()
     styles = []
     for side, lay, fill in (("a", ov.a, True), ("b", ov.b, False)):
         u = scores.units[scores.units["layer"] == side].drop(columns=["layer"]).set_index("code", drop=False)

@@ -203,7 +203,7 @@ def test_a_missing_output_folder_is_created_with_its_parents(tmp_path, good):
     out = tmp_path / "new" / "deeper" / "results"
     res = run_cli("compare", good, good, "--mode", "geometry", "--by", "area", "--out", out)
     assert res.returncode == 0, res.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["pairs.csv", "slivers.csv", "summary.json", "units.csv"]
+    assert sorted(p.name for p in out.iterdir()) == ["pairs.csv", "slivers.csv", "summary.json", "units.csv", "units.gpkg"]
     assert [p.name for p in out.parent.iterdir()] == ["results"]  # no temporary leftovers beside it
 
 

@@ -206,7 +206,7 @@ def test_every_output_is_byte_identical_across_runs_and_hash_seeds(tmp_path):
         res = run_cli("compare", a, b, *GEOM, "--sensitivity", "--out", out, env={"PYTHONHASHSEED": seed})
         assert res.returncode == 0, res.stderr
         trees.append(tree_bytes(out))
-    assert sorted(trees[0]) == ["pairs.csv", "sensitivity.csv", "slivers.csv", "summary.json", "units.csv"]
+    assert sorted(trees[0]) == ["pairs.csv", "sensitivity.csv", "slivers.csv", "summary.json", "units.csv", "units.gpkg"]
     assert trees[0] == trees[1] == trees[2]
     json_out = [run_cli("compare", a, b, *GEOM, "--json", env={"PYTHONHASHSEED": s}).stdout for s in ("3", "4")]
     assert json_out[0] == json_out[1] and json_out[0].startswith("{")
