@@ -6,7 +6,9 @@ A *database reference* is a libpq URI with coterm's own keys in its query string
     postgresql://user@host:5432/db?sql=SELECT code, geom FROM   a query (URL-encoded)
     postgresql://user@host:5432/db?schema=results              a destination for ``coterm compare --out``
 
-``geometry=COLUMN`` picks one geometry column when a table has several. Every other key (``host=``
+``geometry=COLUMN`` picks one geometry column when a table has several; ``vintage=2024`` gives the
+boundaries' year, which picks the LSOA population base in geometry mode (LSOA 2021 from 2023 on),
+as a catalogue layer's vintage does. Every other key (``host=``
 for a unix socket, ``sslmode=``...) goes to libpq unchanged, which also reads the password from
 the URL, the ``PG*`` environment variables or ``~/.pgpass``. Passwords are never printed: messages
 show the reference without it (:func:`redact`).
@@ -30,7 +32,7 @@ __all__ = ["is_database_ref", "parse_ref", "redact", "read_postgis_layer", "writ
            "OUTPUT_TABLES"]
 
 _SCHEMES = ("postgresql://", "postgres://")
-_OWN_KEYS = ("table", "sql", "schema", "geometry")
+_OWN_KEYS = ("table", "sql", "schema", "geometry", "vintage")
 OUTPUT_TABLES = ("units", "pairs", "slivers", "summary", "sensitivity")
 _MARK = "written by coterm"  # table comment: the tables we may replace
 
@@ -58,6 +60,7 @@ class DbRef:
     sql: str | None = None
     schema: str | None = None
     geometry: str | None = None
+    vintage: str | None = None  # the boundaries' year: geometry mode picks its LSOA population base by it
 
     @property
     def what(self) -> str:
@@ -95,7 +98,9 @@ def parse_ref(text: str) -> DbRef:
             rest.append((k, v))
     if own.get("table") is not None and own.get("sql") is not None:
         raise DatabaseError(f"{shown}: give either ?table= or ?sql=, not both")
-    for k in ("table", "sql", "schema", "geometry"):
+    if own.get("vintage") is not None and not re.fullmatch(r"(19|20)\d\d", own["vintage"]):
+        raise DatabaseError(f"{shown}: vintage= is the boundaries' year, e.g. &vintage=2024, not {own['vintage']!r}")
+    for k in _OWN_KEYS:
         if k in own and not own[k]:
             raise DatabaseError(f"{shown}: the key {k}= is empty; e.g. ?table=boundaries.ltla")
     conninfo = urlunsplit(("postgresql", parts.netloc, parts.path, urlencode(rest, quote_via=quote), ""))
@@ -300,7 +305,7 @@ def read_postgis_layer(text: str, *, code: str | None = None, name: str | None =
     if geom != "geometry":
         gdf = gdf.rename_geometry("geometry") if "geometry" not in gdf.columns else gdf
     label = ref.table or "query"
-    return make_layer(gdf, id=label, title=label, code=code, name=name, crs=None, source=ref.shown)
+    return make_layer(gdf, id=label, title=label, code=code, name=name, crs=None, source=ref.shown, vintage=ref.vintage or "")
 
 
 # --- writing -------------------------------------------------------------------------------------
