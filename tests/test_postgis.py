@@ -93,7 +93,8 @@ def _without_ids(d: dict) -> dict:
 
 def test_compare_of_two_postgis_tables_gives_exactly_the_answer_of_the_catalogue_ids(pg):
     police = _police_id()
-    db = run("compare", pg.url(table="boundaries.ltla"), pg.url(table="boundaries.pfa"), "--json")
+    # the tables carry no year: vintage=2024 gives the one the catalogue entries have (it picks the population base)
+    db = run("compare", pg.url(table="boundaries.ltla", vintage="2024"), pg.url(table="boundaries.pfa", vintage=police[-4:]), "--json")
     assert db.returncode == 0, db.stderr
     cat = run("compare", "ltla-2024", police, "--mode", "geometry", "--json")
     assert cat.returncode == 0, cat.stderr
@@ -101,6 +102,21 @@ def test_compare_of_two_postgis_tables_gives_exactly_the_answer_of_the_catalogue
     assert (got["a"], got["b"]) == ("boundaries.ltla", "boundaries.pfa")
     assert _without_ids(got) == _without_ids(want)
     assert got["a_to_b"]["units"] == 318 and got["a_to_b"]["nested"] > 300  # districts sit inside police areas
+
+
+def test_by_area_the_postgis_tables_give_the_catalogue_answer_without_any_metadata(pg):
+    db = run("compare", pg.url(table="boundaries.ltla"), pg.url(table="boundaries.pfa"), "--by", "area", "--json")
+    cat = run("compare", "ltla-2024", _police_id(), "--mode", "geometry", "--by", "area", "--json")
+    assert db.returncode == 0 and cat.returncode == 0, db.stderr + cat.stderr
+    got, want = json.loads(db.stdout), json.loads(cat.stdout)
+
+    def by_area(d):  # counts and area figures (people in split units still come from the vintage's LSOA points)
+        return {k: ({w: v[w] for w in ("count", "area") if w in v} if isinstance(v, dict) else v)
+                for k, v in d.items() if "people" not in k and "population" not in k}
+
+    for key in ("a_to_b", "b_to_a"):
+        assert by_area(got[key]) == by_area(want[key])
+    assert got["indices"] == want["indices"] and got["slivers"]["area_km2"] == want["slivers"]["area_km2"]
 
 
 def test_a_password_login_over_tcp_reads_the_same_layer_and_every_message_hides_the_password(pg):
@@ -259,3 +275,15 @@ def test_coterm_keys_are_taken_out_and_the_rest_goes_to_libpq_unchanged():
         parse_ref("postgresql:///gis?table=a&sql=SELECT 1")
     with pytest.raises(DatabaseError, match="the key table= is given twice"):
         parse_ref("postgresql:///gis?table=a&table=b")
+    assert parse_ref("postgresql:///gis?table=a&vintage=2024").vintage == "2024"
+    with pytest.raises(DatabaseError, match="vintage= is the boundaries' year"):
+        parse_ref("postgresql:///gis?table=a&vintage=May")
+
+
+def test_an_earlier_runs_sensitivity_table_goes_when_the_new_run_has_none(pg):
+    url = pg.url(schema="sens")
+    assert run("compare", "ltla-2024", _police_id(), "--sensitivity", "--out", url).returncode == 0
+    assert int(_rows(pg, "SELECT count(*) FROM sens.sensitivity")) == 10  # 5 thresholds × 2 layers
+    assert run("compare", "ltla-2024", _police_id(), "--out", url).returncode == 0
+    assert _rows(pg, "SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables WHERE schemaname = 'sens'") == \
+        "pairs,slivers,summary,units"

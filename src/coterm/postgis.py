@@ -6,7 +6,9 @@ A *database reference* is a libpq URI with coterm's own keys in its query string
     postgresql://user@host:5432/db?sql=SELECT code, geom FROM   a query (URL-encoded)
     postgresql://user@host:5432/db?schema=results              a destination for ``coterm compare --out``
 
-``geometry=COLUMN`` picks one geometry column when a table has several. Every other key (``host=``
+``geometry=COLUMN`` picks one geometry column when a table has several; ``vintage=2024`` gives the
+boundaries' year, which picks the LSOA population base in geometry mode (LSOA 2021 from 2023 on),
+as a catalogue layer's vintage does. Every other key (``host=``
 for a unix socket, ``sslmode=``...) goes to libpq unchanged, which also reads the password from
 the URL, the ``PG*`` environment variables or ``~/.pgpass``. Passwords are never printed: messages
 show the reference without it (:func:`redact`).
@@ -30,7 +32,7 @@ __all__ = ["is_database_ref", "parse_ref", "redact", "read_postgis_layer", "writ
            "OUTPUT_TABLES"]
 
 _SCHEMES = ("postgresql://", "postgres://")
-_OWN_KEYS = ("table", "sql", "schema", "geometry")
+_OWN_KEYS = ("table", "sql", "schema", "geometry", "vintage")
 OUTPUT_TABLES = ("units", "pairs", "slivers", "summary", "sensitivity")
 _MARK = "written by coterm"  # table comment: the tables we may replace
 
@@ -58,6 +60,7 @@ class DbRef:
     sql: str | None = None
     schema: str | None = None
     geometry: str | None = None
+    vintage: str | None = None  # the boundaries' year: geometry mode picks its LSOA population base by it
 
     @property
     def what(self) -> str:
@@ -95,7 +98,9 @@ def parse_ref(text: str) -> DbRef:
             rest.append((k, v))
     if own.get("table") is not None and own.get("sql") is not None:
         raise DatabaseError(f"{shown}: give either ?table= or ?sql=, not both")
-    for k in ("table", "sql", "schema", "geometry"):
+    if own.get("vintage") is not None and not re.fullmatch(r"(19|20)\d\d", own["vintage"]):
+        raise DatabaseError(f"{shown}: vintage= is the boundaries' year, e.g. &vintage=2024, not {own['vintage']!r}")
+    for k in _OWN_KEYS:
         if k in own and not own[k]:
             raise DatabaseError(f"{shown}: the key {k}= is empty; e.g. ?table=boundaries.ltla")
     conninfo = urlunsplit(("postgresql", parts.netloc, parts.path, urlencode(rest, quote_via=quote), ""))
@@ -129,12 +134,21 @@ def _connect_error(ref: DbRef, exc: BaseException) -> DatabaseError:
     return DatabaseError(f"{ref.shown}: cannot reach the PostgreSQL server ({msg}); check host, port and that it is running")
 
 
-def _engine(ref: DbRef):
+def _drivers(ref: DbRef, error=None):
+    """(psycopg, sqlalchemy), or one line saying which extra to install."""
     try:
+        import geoalchemy2  # noqa: F401  (to_postgis needs it)
         import psycopg
         import sqlalchemy
-    except ImportError:
-        raise DatabaseError(f"{ref.shown}: reading PostGIS needs the database drivers: pip install 'coterm[postgis]'") from None
+        import sqlalchemy.exc
+    except ImportError as exc:
+        raise (error or DatabaseError)(f"{ref.shown}: PostGIS needs the database drivers ({exc.name} is missing): "
+                                       "pip install 'coterm[postgis]'") from None
+    return psycopg, sqlalchemy
+
+
+def _engine(ref: DbRef):
+    psycopg, sqlalchemy = _drivers(ref)
 
     def connect():
         return psycopg.connect(ref.conninfo, connect_timeout=10)
@@ -143,21 +157,15 @@ def _engine(ref: DbRef):
 
 
 @contextlib.contextmanager
-def _connection(ref: DbRef, *, begin: bool = False, error=DatabaseError):
-    import psycopg
-    import sqlalchemy.exc
-
+def _connection(ref: DbRef, *, error=DatabaseError):
+    psycopg, sqlalchemy = _drivers(ref, error)
     engine = _engine(ref)
     try:
         conn = engine.connect()
     except (sqlalchemy.exc.DBAPIError, psycopg.Error) as exc:
         raise error(str(_connect_error(ref, exc))) from None
     try:
-        if begin:
-            with conn.begin():
-                yield conn
-        else:
-            yield conn
+        yield conn
     finally:
         conn.close()
         engine.dispose()
@@ -272,13 +280,12 @@ def read_postgis_layer(text: str, *, code: str | None = None, name: str | None =
     non-polygons are refused by :func:`~coterm.layer.make_layer`, naming the codes.
     """
     import geopandas as gpd
-    import psycopg
     import shapely
-    import sqlalchemy.exc
 
     from .layer import make_layer
 
     ref = parse_ref(text)
+    psycopg, sqlalchemy = _drivers(ref)
     if ref.table is None and ref.sql is None:
         raise DatabaseError(f"{ref.shown}: say what to read with ?table=schema.name or ?sql=SELECT ...")
     with _connection(ref) as conn:
@@ -298,7 +305,7 @@ def read_postgis_layer(text: str, *, code: str | None = None, name: str | None =
     if geom != "geometry":
         gdf = gdf.rename_geometry("geometry") if "geometry" not in gdf.columns else gdf
     label = ref.table or "query"
-    return make_layer(gdf, id=label, title=label, code=code, name=name, crs=None, source=ref.shown)
+    return make_layer(gdf, id=label, title=label, code=code, name=name, crs=None, source=ref.shown, vintage=ref.vintage or "")
 
 
 # --- writing -------------------------------------------------------------------------------------
@@ -344,16 +351,19 @@ def _multi(geoms):
     return geoms
 
 
-def _check_replaceable(conn, ref: DbRef, schema: str, names) -> None:
+def _check_replaceable(conn, ref: DbRef, schema: str, names) -> list[str]:
+    """Refuse to replace tables coterm did not write; return coterm's own output tables this run does not make."""
     from sqlalchemy import text
 
     rows = conn.execute(text(
         "SELECT c.relname, obj_description(c.oid, 'pg_class') FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-        "WHERE n.nspname = :s AND c.relname = ANY(:t)"), {"s": schema, "t": list(names)}).all()
-    foreign = sorted(r[0] for r in rows if not (r[1] or "").startswith(_MARK))
+        "WHERE n.nspname = :s AND c.relname = ANY(:t)"), {"s": schema, "t": list(OUTPUT_TABLES)}).all()
+    ours = {r[0] for r in rows if (r[1] or "").startswith(_MARK)}
+    foreign = sorted(r[0] for r in rows if r[0] not in ours and r[0] in names)
     if foreign:
         raise DatabaseOutputError(f"{ref.shown}: {', '.join(f'{schema}.{n}' for n in foreign)} exist(s) and were not written by coterm; "
                                   "choose another ?schema= (nothing was changed)")
+    return sorted(ours - set(names))
 
 
 def write_postgis_outputs(scores, text: str, *, sensitivity=None) -> str:
@@ -364,30 +374,33 @@ def write_postgis_outputs(scores, text: str, *, sensitivity=None) -> str:
     geometry in the layers' CRS (EPSG:27700 for the catalogue), so QGIS opens them as a layer.
     Returns the schema written.
     """
-    import sqlalchemy.exc
-    from sqlalchemy import text as sql
+    ref = parse_ref(text)
+    psycopg, sqlalchemy = _drivers(ref, DatabaseOutputError)
+    from psycopg import sql
     from sqlalchemy.dialects.postgresql import JSONB
 
-    ref = parse_ref(text)
     if ref.table or ref.sql:
         raise DatabaseOutputError(f"{ref.shown}: an output reference names a schema (?schema=results), not ?table= or ?sql=")
     schema = ref.schema or "public"
     frames = _output_frames(scores, sensitivity)
+    mark = f"{_MARK}: {scores.overlap.a.id} x {scores.overlap.b.id}"
     with _connection(ref, error=DatabaseOutputError) as conn:
         try:
             with conn.begin():
-                conn.exec_driver_sql(f"CREATE SCHEMA IF NOT EXISTS {_quote_ident(schema)}")
-                _check_replaceable(conn, ref, schema, frames)
+                cur = _raw(conn).cursor()  # statements built with psycopg.sql: identifiers and literals quoted by the driver
+                cur.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
+                stale = _check_replaceable(conn, ref, schema, frames)
+                for name in stale:  # an earlier run's table this run does not make (e.g. sensitivity)
+                    cur.execute(sql.SQL("DROP TABLE {}").format(sql.Identifier(schema, name)))
                 for name, df in frames.items():
-                    qualified = f"{_quote_ident(schema)}.{_quote_ident(name)}"
-                    conn.exec_driver_sql(f"DROP TABLE IF EXISTS {qualified}")
+                    cur.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(schema, name)))
                     if hasattr(df, "to_postgis"):
                         df.to_postgis(name, conn, schema=schema, if_exists="fail", index=False)
                     else:
                         df.to_sql(name, conn, schema=schema, if_exists="fail", index=False,
                                   dtype={"summary": JSONB} if name == "summary" else None)
-                    conn.execute(sql(f"COMMENT ON TABLE {qualified} IS {_literal(_MARK + ': ' + scores.overlap.a.id + ' x ' + scores.overlap.b.id)}"))
-        except sqlalchemy.exc.DBAPIError as exc:
+                    cur.execute(sql.SQL("COMMENT ON TABLE {} IS {}").format(sql.Identifier(schema, name), sql.Literal(mark)))
+        except (sqlalchemy.exc.DBAPIError, psycopg.Error) as exc:
             why = _first_line(exc)
             hint = ("the destination is read-only or this user may not create tables there; "
                     if re.search(r"read-only|permission denied|must be owner", why, re.I) else "")
@@ -396,5 +409,3 @@ def write_postgis_outputs(scores, text: str, *, sensitivity=None) -> str:
     return schema
 
 
-def _literal(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"

@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
+from .errors import OutputError
+
 __all__ = ["LayerStyle", "class_column_styles", "class_palette", "qml", "sld", "add_layer_styles", "read_layer_styles", "write_units_gpkg"]
 
 _STYLE_TIME = "2000-01-01T00:00:00.000Z"  # fixed: reruns give byte-identical files
@@ -186,30 +188,38 @@ def write_units_gpkg(scores, path) -> None:
     Each layer holds code, name, class, n_partners, dominant partner and share, partners and the
     measures; only units with a geometry are written (regrouped scenario units have none).
     """
-    import shutil
-    import tempfile
-    from pathlib import Path
+    _fixed_gdal_date()
+    try:
+        _write_units_layers(scores, path)
+    except (OSError, RuntimeError) as exc:  # pyogrio's errors are RuntimeErrors (a full disk, a read-only folder)
+        raise OutputError(f"{path}: could not be written ({_reason(exc)}); nothing was left behind") from None
 
+
+def _reason(exc: Exception) -> str:
+    import errno
+    import os
+
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if "disk is full" in text or "No space left" in text:
+        return os.strerror(errno.ENOSPC)
+    return getattr(exc, "strerror", None) or text[-200:]
+
+
+def _write_units_layers(scores, path) -> None:
     import geopandas as gpd
     import pyogrio
 
     ov = scores.overlap
-    _fixed_gdal_date()
-    # GDAL and sqlite write in a scratch folder; the finished file is then copied in with plain OS calls,
-    # so a full disk or a lost folder is an OSError that the caller's atomic writer turns into one line
-    with tempfile.TemporaryDirectory(prefix="coterm-gpkg-") as scratch:
-        tmp = Path(scratch) / "units.gpkg"
-        styles = []
-        for side, lay, fill in (("a", ov.a, True), ("b", ov.b, False)):
-            u = scores.units[scores.units["layer"] == side].drop(columns=["layer"]).set_index("code", drop=False)
-            geoms = lay.frame.geometry.reindex(u.index)
-            keep = geoms.notna().to_numpy()
-            gdf = gpd.GeoDataFrame(u.reset_index(drop=True)[keep], geometry=geoms.to_numpy()[keep], crs=lay.crs)
-            table = _table_name(lay.id, taken=[s.table for s in styles])
-            pyogrio.write_dataframe(gdf, str(tmp), layer=table, driver="GPKG")
-            styles.append(LayerStyle(table=table, class_column="class" if fill else None, title=f"{lay.title} ({lay.id})"))
-        add_layer_styles(tmp, styles)
-        shutil.copyfile(tmp, path)
+    styles = []
+    for side, lay, fill in (("a", ov.a, True), ("b", ov.b, False)):
+        u = scores.units[scores.units["layer"] == side].drop(columns=["layer"]).set_index("code", drop=False)
+        geoms = lay.frame.geometry.reindex(u.index)
+        keep = geoms.notna().to_numpy()
+        gdf = gpd.GeoDataFrame(u.reset_index(drop=True)[keep], geometry=geoms.to_numpy()[keep], crs=lay.crs)
+        table = _table_name(lay.id, taken=[s.table for s in styles])
+        pyogrio.write_dataframe(gdf, str(path), layer=table, driver="GPKG")
+        styles.append(LayerStyle(table=table, class_column="class" if fill else None, title=f"{lay.title} ({lay.id})"))
+    add_layer_styles(path, styles)
 
 
 def _table_name(layer_id: str, taken) -> str:
