@@ -105,3 +105,17 @@ def test_the_cli_prints_a_ranked_table_with_its_rule():
     assert "   1  1a " in out.stdout
     bad = subprocess.run([sys.executable, "-m", "coterm", "options", "no/such/dir"], capture_output=True, text=True)
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "no such file or folder" in bad.stderr
+
+
+def test_every_shipped_area_gets_a_ranked_table_and_a_sentence_against_the_2024_layers():
+    r = rank_options([LGR], against=["icb-2026", "pfa-2024", "fra-2024"])
+    areas = sorted(p.name for p in LGR.iterdir() if p.is_dir())
+    assert sorted(r.sentences) == areas and len(areas) == 19
+    assert len(r.ranking) == 38 and len(r.table) == 38 * 3
+    for area, g in r.ranking.groupby("area"):
+        assert list(g["rank"]) == list(range(1, len(g) + 1))
+        key = g[["people_in_split_councils", "partner_bodies_split"]].to_records(index=False).tolist()
+        assert key == sorted(key), area                      # best first, by the stated rule
+    # Suffolk as one council straddles the 2026 ICBs? No: Norfolk and Suffolk ICB holds it whole
+    s = r.table[(r.table["area"] == "suffolk") & (r.table["partner"] == "icb-2026")].iloc[0]
+    assert s["split"] == 0 and s["nested"] == 1

@@ -17,7 +17,7 @@ from coterm.scenarios import check_scenario, load_scenario, scenario_layer
 ROOT = Path(__file__).resolve().parents[1]
 LGR = ROOT / "scenarios" / "lgr-2028"
 OPTIONS = sorted(LGR.rglob("*.toml"))
-NEW_FILES = ["icb-mergers-2026-verified", "icb-mergers-2027-candidates", "strategic-authorities-2028", "halton-police-2028",
+NEW_FILES = ["icb-verified-mergers-2026", "icb-mergers-2027-candidates", "strategic-authorities-2028", "halton-police-2028",
              "halton-fire-2028"]
 
 
@@ -60,7 +60,7 @@ def test_the_other_2026_files_validate(sid):
 
 
 def test_the_verified_icb_mergers_on_icb_2024_give_exactly_the_catalogue_icb_2026():
-    lay = scenario_layer(None, "icb-mergers-2026-verified", geometry=False)
+    lay = scenario_layer(None, "icb-verified-mergers-2026", geometry=False)
     ref = coterm.load_layer("icb-2026")
     assert len(lay.codes) == len(ref.codes) == 36
     both = pd.concat([lay.membership.rename("mine"), ref.membership.rename("ref")], axis=1, join="outer")
@@ -116,3 +116,18 @@ def test_the_2026_files_are_exactly_what_the_build_tool_makes(tmp_path):
 def test_collect_options_groups_a_folder_of_folders_by_area():
     got = collect_options([LGR])
     assert len(got) == 38 and {a for a, _ in got} == {p.parent.name for p in OPTIONS}
+
+
+def test_every_catalogue_sa_2028_authority_is_one_group_of_the_shipped_scenario_district_for_district():
+    from coterm.decisions.mayoral import strategic_authorities
+
+    auth, mem, _ = strategic_authorities()
+    groups = {frozenset(g["district"]) for _, g in mem.groupby("authority")}
+    ov = coterm.overlap("ltla-2024", "sa-2028")
+    t = ov.table[ov.table["share_of_a"] > 0.5]
+    sets = [frozenset(g["a_code"]) for _, g in t.groupby("b_code")]
+    assert len(sets) == 21 and all(s in groups for s in sets)
+    # the scenario adds Greater London (mayor since 2000) and the proposed Wessex
+    extra = set(auth["name"]) - set(auth.loc[[frozenset(mem.loc[mem["authority"] == c, "district"]) in set(sets) for c in auth["code"]],
+                                                  "name"])
+    assert extra == {"Greater London Authority", "Wessex (proposed MSA)"}

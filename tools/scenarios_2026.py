@@ -4,7 +4,7 @@ Each builder returns ``{relative path: file text}``:
 
 * ``lgr-2028/<area>/<option>.toml``: the local government reorganisation options of 2025-26 on ``ltla-2024``
   (from ``lgr_proposals_2025_2026.csv``), one folder per two-tier area, decided options marked;
-* ``icb-mergers-2026-verified.toml``: the April 2026 ICB mergers on ``icb-2024`` with the verified Frimley split;
+* ``icb-verified-mergers-2026.toml``: the April 2026 ICB mergers on ``icb-2024`` with the verified Frimley split;
 * ``icb-mergers-2027-candidates.toml``: the ICB clusters that may merge in April 2027, on ``icb-2026``;
 * ``strategic-authorities-2028.toml``: the strategic authorities as a new layer grouped from ``ltla-2024``;
 * ``halton-police-2028.toml`` / ``halton-fire-2028.toml``: Halton moved from Cheshire's police (fire) area to
@@ -194,7 +194,7 @@ def build_icb_2026_verified(c, h) -> dict[str, str]:
                       note="same name as before, larger area (Rushmoor, the Frimley part of Hart): a new code marks the change"),
         h.merge_table("merge", "NHS North West and North Central London ICB", [ICB24["NWL"], ICB24["NCL"]], names, confidence="high"),
     ]
-    return {"icb-mergers-2026-verified.toml": body + "".join(t) + "".join(m)}
+    return {"icb-verified-mergers-2026.toml": body + "".join(t) + "".join(m)}
 
 
 def build_icb_2027(c, h) -> dict[str, str]:
@@ -330,7 +330,7 @@ def build_halton(c, h) -> dict[str, str]:
 
 MULTI_BUILDERS = {
     "lgr-2028": build_lgr_2028,
-    "icb-mergers-2026-verified": build_icb_2026_verified,
+    "icb-verified-mergers-2026": build_icb_2026_verified,
     "icb-mergers-2027-candidates": build_icb_2027,
     "strategic-authorities-2028": build_strategic_authorities,
     "halton-2028": build_halton,
