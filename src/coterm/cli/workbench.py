@@ -6,12 +6,9 @@ from pathlib import Path
 
 import click
 
-# the current bodies a council or ICB grouping is judged against, when they are in the catalogue
-DEFAULT_PARTNERS = ("icb-2026", "sicbl-2024", "pfa-2024", "csp-2024", "fra-2024", "sa-2028", "bcu-2024")
-
-
 def default_partners(layer_id: str) -> list[str]:
     from ..catalog import list_layers
+    from ..workbench.data import DEFAULT_PARTNERS
 
     have = {e.id for e in list_layers()}
     return [p for p in DEFAULT_PARTNERS if p in have and p != layer_id]

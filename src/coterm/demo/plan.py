@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 __all__ = ["DemoPlan", "Step", "full_plan", "quick_plan", "DISTRICTS", "COUNTIES", "DEMO_OUTPUTS"]
 
-DEMO_OUTPUTS = ("index.html", "pairs", "scenarios", "tables", "coterm_units.gpkg")
+DEMO_OUTPUTS = ("index.html", "pairs", "scenarios", "tables", "coterm_units.gpkg", "decisions", "workbench.html")
 DISTRICTS, COUNTIES = "Districts", "Counties & unitaries"
 
 # current bodies first (when the catalogue has them), then the 2020–22 set they replace
@@ -46,7 +46,7 @@ class DemoPlan:
     extra: dict = field(default_factory=dict)
 
 
-DEMO_OUTPUTS = ("index.html", "pairs", "scenarios", "tables", "coterm_units.gpkg")
+DEMO_OUTPUTS = ("index.html", "pairs", "scenarios", "tables", "coterm_units.gpkg", "decisions", "workbench.html")
 DISTRICTS, COUNTIES = "Districts", "Counties & unitaries"
 
 

@@ -49,7 +49,7 @@ def run_demo(out: str | Path = "maps", *, quick: bool = False, by: str = "popula
     plan = plan or (quick_plan() if quick else full_plan())
     pairs = sorted({(plan.cells[(r, c)], c) for r in plan.rows for c in plan.columns} | {(s.council, s.body) for s in plan.story})
     scen_names = _scenario_names(plan)
-    total = len(pairs) + len(scen_names) + 2
+    total = len(pairs) + len(scen_names) + 2 + (0 if quick else 2)
     done = 0
 
     def tick(label):
@@ -83,14 +83,38 @@ def run_demo(out: str | Path = "maps", *, quick: bool = False, by: str = "popula
         write_json({"by": by, "pairs": {f"{a}__{b}": sc.to_dict() for (a, b), sc in sorted(results.items())}}, tmp / "tables" / "summaries.json")
         _write_unit_gpkg(results, tmp / "coterm_units.gpkg")
         tick("tables")
+        extra = {} if quick else _decisions_and_workbench(tmp, tick)
         from .page import index_html
 
         lead = str(matrix["lead"].iloc[0]) if len(matrix) else ""
         html = index_html(plan=plan, matrix=matrix, story=story, scenarios=scen_rows, breakers=breakers, by=by, quick=quick,
-                          lead=lead)
+                          lead=lead, **extra)
         (tmp / "index.html").write_text(html, encoding="utf-8")
         tick("index.html")
     return out / "index.html"
+
+
+def _decisions_and_workbench(tmp: Path, tick) -> dict:
+    """The "Decisions now" folder and the workbench page (full demo only: they need the current layers)."""
+    from ..catalog import list_layers
+
+    have = {e.id for e in list_layers()}
+    out = {}
+    if {"ltla-2024", "icb-2026", "pfa-2024", "fra-2024", "sa-2028"} <= have:
+        from ..decisions.now import write_decisions_now
+
+        write_decisions_now(tmp / "decisions")
+        out["decisions"] = "decisions/index.html"
+    tick("decisions now")
+    from ..workbench.data import DEFAULT_PARTNERS
+    partners = [p for p in DEFAULT_PARTNERS if p in have]
+    if "ltla-2024" in have and partners:
+        from ..workbench import save_workbench, workbench_data
+
+        save_workbench(workbench_data("ltla-2024", partners), tmp / "workbench.html")
+        out["workbench"] = "workbench.html"
+    tick("workbench")
+    return out
 
 
 def _matrix_table(plan: DemoPlan, results: dict, by: str) -> pd.DataFrame:

@@ -13,7 +13,10 @@ import pandas as pd
 
 from ..errors import CotermError
 
-__all__ = ["WorkbenchError", "workbench_data", "grouping_mapping", "reference_scores", "summarise_scores"]
+# the current bodies a council or ICB grouping is judged against, when they are in the catalogue
+DEFAULT_PARTNERS = ("icb-2026", "sicbl-2024", "pfa-2024", "csp-2024", "fra-2024", "sa-2028", "bcu-2024")
+
+__all__ = ["DEFAULT_PARTNERS", "WorkbenchError", "workbench_data", "grouping_mapping", "reference_scores", "summarise_scores"]
 
 
 class WorkbenchError(CotermError):
