@@ -86,9 +86,13 @@ def test_grouping_refuses_a_unit_in_two_groups():
                           {"code": "g2", "name": "G2", "members": ["E07000207"]}])
 
 
-def test_partner_on_other_building_blocks_is_refused():
-    with pytest.raises(WorkbenchError, match="same building blocks"):
-        workbench_data("ltla-2024", ["ltla-2021-buc"])  # a published generalised file: geometry only
+def test_partner_without_exact_overlaps_is_refused():
+    """Overlapping drawn catchments cannot be best-fitted to LSOAs: only geometry mode, so refused, saying why."""
+    from tests.browser import strip_layer
+
+    drawn = strip_layer([("A0", "x", 0, 3), ("A1", "y", 2, 4)], id="syn-a", title="Test catchments")
+    with pytest.raises(WorkbenchError, match="can only be compared by geometry .*not a partition"):
+        workbench_data("ltla-2024", [drawn])
 
 
 def test_reference_of_no_grouping_is_the_plain_score():

@@ -371,8 +371,7 @@ def _point_population(a, b, ga, gb):
     if not a.crs.equals(WORKING_CRS):
         return None
     vintages = [int(v) for v in (a.vintage, b.vintage) if str(v).isdigit()]
-    # the era of the older layer; with no vintage known (a user's file or table), today's: Census 2021
-    base = "lsoa-2011" if vintages and min(vintages) < 2023 else "lsoa-2021"
+    base = "lsoa-2021" if vintages and min(vintages) >= 2023 else "lsoa-2011"
     try:
         catalog().atom_base(base)
         pts, pop = _atom_points(base)

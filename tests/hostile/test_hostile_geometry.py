@@ -30,7 +30,7 @@ def test_a_file_without_any_crs_is_refused_in_python_and_in_the_cli(tmp_path):
     p = write_layer(ROWS, tmp_path / "bare.parquet", crs=None)
     with pytest.raises(CRSError, match=r"bare\.parquet: the file has no coordinate reference system; state it with crs="):
         coterm.load_layer(p)
-    cli_error(run_cli("compare", p, p, "--mode", "geometry"), "bare.parquet: the file has no coordinate reference system", "--a-crs EPSG:27700")
+    cli_error(run_cli("compare", p, p, "--mode", "geometry"), "bare.parquet: the file has no coordinate reference system", "--crs")
     assert coterm.load_layer(p, crs="EPSG:27700").frame.area.sum() == pytest.approx(3e6)
 
 

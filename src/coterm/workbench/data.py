@@ -108,11 +108,11 @@ def workbench_data(layer, against, *, start=None, progress=None) -> dict:
         lb = other if hasattr(other, "frame") else load_layer(other)
         if lb.id == la.id:
             raise WorkbenchError(f"{lb.id} is the layer being reshaped; choose other partner layers")
-        try:
-            ov = overlap(la, lb, mode="atoms", weight="population")
-        except CotermError as exc:
-            raise WorkbenchError(f"{la.id} × {lb.id}: {exc}; the workbench needs layers built from the same building "
-                                 "blocks (see coterm layers)") from None
+        ov = overlap(la, lb, mode="auto", weight="population")  # atoms, bridged eras or a clean best fit
+        if ov.mode != "atoms":
+            why = ov.notes[0] if ov.notes else "no shared building blocks"
+            raise WorkbenchError(f"{la.id} × {lb.id} can only be compared by geometry ({why}); the workbench needs layers "
+                                 "built from the same building blocks (see coterm layers), or a file that best-fits them cleanly")
         partners.append(_partner_block(ov, a_index))
         if progress:
             progress(lb.id)
@@ -167,7 +167,7 @@ def reference_scores(layer, partner, groups, *, base_overlap=None) -> dict:
     from ..overlap import overlap
     from ..scoring import score
 
-    ov = base_overlap if base_overlap is not None else overlap(layer, partner, mode="atoms", weight="population")
+    ov = base_overlap if base_overlap is not None else overlap(layer, partner, mode="auto", weight="population")
     mapping, names = grouping_mapping(groups)
     if len(mapping):
         ov = ov.regroup("a", mapping, names=names)
