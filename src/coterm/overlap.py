@@ -310,6 +310,8 @@ def _geometry_overlap(a, b, *, weight, workers, progress, notes):
             weight = "area"
     else:
         pair_pop, pop_a, pop_b, base = pop
+        if weight == "population":
+            weight = _area_if_unpopulated(a, b, pairs, pop_a, pop_b, base, notes)
         pairs = pairs.merge(pair_pop, on=["a_code", "b_code"], how="outer")
         pairs["area_m2"] = pairs["area_m2"].fillna(0.0)
         pairs["population"] = pairs["population"].fillna(0.0)
@@ -318,6 +320,30 @@ def _geometry_overlap(a, b, *, weight, workers, progress, notes):
         notes.append(f"population apportioned by {base} representative points")
     pairs = pairs.sort_values(["a_code", "b_code"], ignore_index=True)
     return pairs, tot_a, tot_b, weight
+
+
+def _area_if_unpopulated(a, b, pairs, pop_a, pop_b, base, notes) -> str:
+    """Weight by area when some unit that meets the other layer holds no LSOA point (Scotland, Ireland, a tiny unit).
+
+    Such a unit has no population data, not no people: weighting it by population would class it
+    "outside" and drop its pairs as slivers without a word. Mixing people and m² in one table would
+    make the weighted indices meaningless, so the whole comparison falls back to area, and says so.
+    """
+    from .errors import shown
+
+    empty = []
+    for lay, col, pop in ((a, "a_code", pop_a), (b, "b_code", pop_b)):
+        met = pairs.loc[pairs["area_m2"] > 0, col].unique()
+        have = pop.reindex(met).fillna(0.0)
+        empty.extend(f"{lay.id}:{shown(c, 40)}" for c in sorted(have.index[have.to_numpy() <= 0]))
+    if not empty:
+        return "population"
+    listed = ", ".join(empty[:10]) + (f" ... ({len(empty)} in all)" if len(empty) > 10 else "")
+    msg = (f"{a.id} × {b.id}: {len(empty)} unit(s) hold no {base} population point ({listed}): outside England and Wales, "
+           "or too small to hold an LSOA's point; weighted by area instead of population, for every unit")
+    warn(msg, CoverageWarning)
+    notes.append(msg)
+    return "area"
 
 
 @functools.lru_cache(maxsize=2)
