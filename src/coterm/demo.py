@@ -104,7 +104,7 @@ def run_demo(out: str | Path = "maps", *, quick: bool = False, by: str = "popula
 
     ``progress(done, total, label)`` is called as each step completes.
     """
-    from .io import atomic_dir, write_csv, write_json
+    from .io import atomic_dir, write_csv, write_json, write_text
     from .maps import coterminosity_map, save_map
     from .overlap import overlap
     from .scoring import score
@@ -149,7 +149,7 @@ def run_demo(out: str | Path = "maps", *, quick: bool = False, by: str = "popula
         from .demo_page import index_html
 
         html = index_html(plan=plan, matrix=matrix, story=story, scenarios=scen_rows, breakers=breakers, by=by, quick=quick)
-        (tmp / "index.html").write_text(html, encoding="utf-8")
+        write_text(html, tmp / "index.html")
         tick("index.html")
     return out / "index.html"
 
