@@ -223,9 +223,10 @@ def overlap(a, b, *, mode: str = "auto", weight: str = "population", min_share: 
         pairs, tot_a, tot_b = _atom_overlap(a, b)
         ms = 0.0 if min_share is None else float(min_share)
     else:
-        pairs, tot_a, tot_b, weight = _geometry_overlap(a, b, weight=weight, workers=workers, progress=progress, notes=notes)
-        notes.extend(_generalisation_hints(a, b))
         ms = GEOMETRY_MIN_SHARE if min_share is None else float(min_share)
+        pairs, tot_a, tot_b, weight = _geometry_overlap(a, b, weight=weight, workers=workers, progress=progress, notes=notes,
+                                                        min_share=ms)
+        notes.extend(_generalisation_hints(a, b))
     if pairs.empty or not (pairs["area_m2"] > 0).any():
         raise OverlapError(
             f"{a.id} and {b.id} do not overlap at all ({a.id} spans {_extent(a)}, {b.id} spans {_extent(b)}); "
@@ -283,7 +284,7 @@ def _same_crs(a, b):
     return a, b
 
 
-def _geometry_overlap(a, b, *, weight, workers, progress, notes):
+def _geometry_overlap(a, b, *, weight, workers, progress, notes, min_share=GEOMETRY_MIN_SHARE):
     import shapely
 
     from .intersect import intersection_areas
@@ -311,7 +312,7 @@ def _geometry_overlap(a, b, *, weight, workers, progress, notes):
     else:
         pair_pop, pop_a, pop_b, base = pop
         if weight == "population":
-            weight = _area_if_unpopulated(a, b, pairs, pop_a, pop_b, base, notes)
+            weight = _area_if_unpopulated(a, b, pairs, tot_a, tot_b, pop_a, pop_b, base, notes, min_share)
         pairs = pairs.merge(pair_pop, on=["a_code", "b_code"], how="outer")
         pairs["area_m2"] = pairs["area_m2"].fillna(0.0)
         pairs["population"] = pairs["population"].fillna(0.0)
@@ -322,19 +323,25 @@ def _geometry_overlap(a, b, *, weight, workers, progress, notes):
     return pairs, tot_a, tot_b, weight
 
 
-def _area_if_unpopulated(a, b, pairs, pop_a, pop_b, base, notes) -> str:
-    """Weight by area when some unit that meets the other layer holds no LSOA point (Scotland, Ireland, a tiny unit).
+def _area_if_unpopulated(a, b, pairs, tot_a, tot_b, pop_a, pop_b, base, notes, min_share) -> str:
+    """Weight by area when some unit that really meets the other layer holds no LSOA point (Scotland, Ireland, a tiny unit).
 
     Such a unit has no population data, not no people: weighting it by population would class it
     "outside" and drop its pairs as slivers without a word. Mixing people and m² in one table would
     make the weighted indices meaningless, so the whole comparison falls back to area, and says so.
+    "Really meets": by area, one of its pairs is not a sliver (a Scottish district touching English
+    bodies only through generalisation slivers is outside either way and changes nothing).
     """
     from .errors import shown
 
+    area = pairs["area_m2"].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sa = area / pairs["a_code"].map(tot_a["area_m2"]).to_numpy(dtype=float)
+        sb = area / pairs["b_code"].map(tot_b["area_m2"]).to_numpy(dtype=float)
+    real = pairs[(area > 0) & ((sa >= min_share) | (sb >= min_share))]
     empty = []
     for lay, col, pop in ((a, "a_code", pop_a), (b, "b_code", pop_b)):
-        met = pairs.loc[pairs["area_m2"] > 0, col].unique()
-        have = pop.reindex(met).fillna(0.0)
+        have = pop.reindex(real[col].unique()).fillna(0.0)
         empty.extend(f"{lay.id}:{shown(c, 40)}" for c in sorted(have.index[have.to_numpy() <= 0]))
     if not empty:
         return "population"

@@ -73,18 +73,32 @@ def test_a_vrt_with_a_known_suffix_is_named_as_a_virtual_dataset(tmp_path, liste
     assert hits == []
 
 
-def test_gdal_network_file_systems_are_off_in_the_process(tmp_path, listener):
-    """Even a name GDAL is handed directly (not through coterm's checks) fetches nothing."""
+def test_gdal_network_file_systems_are_off_in_the_process(tmp_path, listener, monkeypatch):
+    """Even a name GDAL is handed directly (not through coterm's checks) fetches nothing, over HTTP or S3/GCS."""
     import pyogrio
 
     from coterm.io.vector import gdal
 
     port, hits = listener
+    for k, v in {"AWS_S3_ENDPOINT": f"127.0.0.1:{port}", "AWS_NO_SIGN_REQUEST": "YES", "AWS_HTTPS": "NO", "AWS_VIRTUAL_HOSTING": "FALSE"}.items():
+        monkeypatch.setenv(k, v)
     gdal()
-    for scheme in ("/vsicurl/http", "/vsicurl_streaming/http"):
+    for name in (f"/vsicurl/http://127.0.0.1:{port}/x.geojson", f"/vsicurl_streaming/http://127.0.0.1:{port}/x.geojson",
+                 f"/vsizip//vsicurl/http://127.0.0.1:{port}/x.zip", "/vsis3/bucket/x.geojson", "/vsigs/bucket/x.geojson"):
         with warnings.catch_warnings(), pytest.raises(Exception):
             warnings.simplefilter("ignore")
-            pyogrio.read_info(f"{scheme}://127.0.0.1:{port}/x.geojson")
+            pyogrio.read_info(name)
+    assert hits == []
+
+
+def test_a_kml_network_link_is_not_followed(tmp_path, listener):
+    port, hits = listener
+    p = tmp_path / "net.kml"
+    p.write_text('<?xml version="1.0" encoding="UTF-8"?>\n<kml xmlns="http://www.opengis.net/kml/2.2"><Document>'
+                 f'<NetworkLink><name>x</name><Link><href>http://127.0.0.1:{port}/a.kml</href></Link></NetworkLink>'
+                 '<Placemark><name>E1</name><Polygon><outerBoundaryIs><LinearRing><coordinates>-1,52 -0.9,52 -0.9,52.1 -1,52'
+                 '</coordinates></LinearRing></outerBoundaryIs></Polygon></Placemark></Document></kml>')
+    assert list(coterm.load_layer(p, code="Name").codes) == ["E1"]
     assert hits == []
 
 
