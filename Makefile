@@ -32,4 +32,6 @@ bench: install-test
 
 # Rebuild the bundled catalogue from the shared ONS corpus (developers only; users get boundaries/ as is).
 boundaries: $(BIN)/python
+	$(BIN)/pip install --quiet "tomli-w>=1.0"
 	$(BIN)/python tools/build_boundaries.py --source ../shared/data --out boundaries
+	$(BIN)/python tools/build_bcu_scenario.py

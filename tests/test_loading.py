@@ -64,7 +64,7 @@ def test_a_missing_file_names_the_path(tmp_path):
 
 
 def test_an_unknown_layer_id_suggests_the_nearest_ids():
-    with pytest.raises(UnknownLayerError, match=r"'pfa-2019' is not a catalogue layer id.*did you mean pfa-2020"):
+    with pytest.raises(UnknownLayerError, match=r"'pfa-2019' is not a catalogue layer id.*did you mean pfa-2024, pfa-2020"):
         coterm.load_layer("pfa-2019")
 
 

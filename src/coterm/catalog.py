@@ -41,6 +41,21 @@ class AtomBaseEntry:
     population_total: int = 0
     units: int = 0
     sha256: str = ""
+    population_year: str = ""
+
+
+@dataclass(frozen=True)
+class AtomBridge:
+    """A lookup between two atom bases (e.g. LSOA 2011 -> 2021) with the ONS change codes."""
+
+    source: str  # atom base id of the keys
+    target: str
+    file: str
+    sha256: str = ""
+    key_column: str = ""
+    unit_column: str = ""
+    change_column: str = ""
+    source_dataset: str = ""
 
 
 @dataclass(frozen=True)
@@ -67,6 +82,10 @@ class CatalogEntry:
     attribution_html: str = ""
     sha256: str = ""
     published_variant: str = ""
+    current: bool = False  # describes the bodies in force now (2026)
+    derived: str = ""  # evidence, when the layer is derived from facts rather than copied from an ONS lookup
+    units_file: str = ""  # per-unit attributes (status, start, force, NHS code ...), CSV keyed by code
+    units_sha256: str = ""
     atoms: AtomDef | None = None
     extra: dict = field(default_factory=dict, compare=False, repr=False)
 
@@ -83,6 +102,7 @@ class Catalog:
     atom_bases: tuple[AtomBaseEntry, ...]
     attribution: str = ""
     attribution_html: str = ""
+    bridges: tuple[AtomBridge, ...] = ()
 
     def ids(self) -> list[str]:
         return [e.id for e in self.entries]
@@ -118,7 +138,7 @@ def catalog_dir() -> Path:
 
 
 SCHEMA = 1
-_TOP_KEYS = {"schema", "attribution", "attribution_html", "atom_base", "layer"}
+_TOP_KEYS = {"schema", "attribution", "attribution_html", "atom_base", "atom_bridge", "layer"}
 
 
 def _fields(cls) -> dict:
@@ -192,7 +212,8 @@ def _parse(root: Path) -> Catalog:
         seen.add(e.id)
         entries.append(e)
     bases = tuple(_checked(AtomBaseEntry, b, f"atom_base #{i}", path) for i, b in enumerate(raw.get("atom_base", []), 1))
-    return Catalog(root, tuple(entries), bases, raw.get("attribution", ""), raw.get("attribution_html", ""))
+    bridges = tuple(_checked(AtomBridge, b, f"atom_bridge #{i}", path) for i, b in enumerate(raw.get("atom_bridge", []), 1))
+    return Catalog(root, tuple(entries), bases, raw.get("attribution", ""), raw.get("attribution_html", ""), bridges)
 
 
 @functools.lru_cache(maxsize=4)

@@ -40,6 +40,13 @@ class Layer:
     attribution_html: str = ""
 
     @property
+    def population_basis(self) -> dict:
+        """{'base', 'source', 'year'} of the population of an atom layer (empty strings for a file)."""
+        from .atoms import population_basis
+
+        return population_basis(self.atom_base)
+
+    @property
     def codes(self) -> pd.Index:
         return self.frame.index
 

@@ -50,6 +50,14 @@ class Overlap:
     units_a: pd.DataFrame
     units_b: pd.DataFrame
     notes: tuple[str, ...] = ()
+    bridge: dict | None = None  # LSOA-era bridging counts when the layers were built on different atom bases
+
+    @property
+    def population_basis(self) -> dict:
+        """{'base', 'source', 'year'} of the population behind the figures (empty when weighted by area)."""
+        from .atoms import overlap_population_basis
+
+        return overlap_population_basis(self)
 
     def all_pairs(self) -> pd.DataFrame:
         """Kept pairs and slivers together: the whole intersection."""
@@ -217,8 +225,11 @@ def overlap(a, b, *, mode: str = "auto", weight: str = "population", min_share: 
         raise OverlapError(f"unknown weight {weight!r}; choose population or area")
     if min_share is not None and not (0 <= min_share < 1):
         raise OverlapError(f"min_share must be in [0, 1), got {min_share}")
-    mode = _choose_mode(a, b, mode)
     notes: list[str] = []
+    from .atoms import bridge_eras
+
+    a, b, bridge = bridge_eras(a, b, mode, notes)  # LSOA 2011 and 2021 layers meet through the ONS lookup
+    mode = _choose_mode(a, b, mode)
     if mode == "atoms":
         pairs, tot_a, tot_b = _atom_overlap(a, b)
         ms = 0.0 if min_share is None else float(min_share)
@@ -241,7 +252,7 @@ def overlap(a, b, *, mode: str = "auto", weight: str = "population", min_share: 
         inter = pairs.groupby(col)["area_m2"].sum().reindex(u.index).fillna(0.0)
         u["uncovered_area_m2"] = (u["area_m2"] - inter).clip(lower=0.0)
     table, slivers = _split(pairs, ua, ub, ms, area_rule=mode == "geometry" and weight == "population")
-    return Overlap(a=a, b=b, mode=mode, weight=weight, min_share=ms, table=table, slivers=slivers, units_a=ua, units_b=ub, notes=tuple(notes))
+    return Overlap(a=a, b=b, mode=mode, weight=weight, min_share=ms, table=table, slivers=slivers, units_a=ua, units_b=ub, notes=tuple(notes), bridge=bridge)
 
 
 def _generalisation_hints(a, b) -> list[str]:

@@ -65,15 +65,16 @@ def read_bundled_parquet(path, sha256: str, *, columns=None, geo: bool = True, w
         raise CatalogError(f"{path}: {what} is unreadable ({shown(exc, 200)}); reinstall coterm") from None
 
 
-def read_bundled_csv(path, sha256: str, *, columns, what: str = "bundled lookup"):
-    """Read a verified bundled CSV as text columns (codes stay text: no NA guessing)."""
+def read_bundled_csv(path, sha256: str, *, columns=None, what: str = "bundled lookup"):
+    """Read a verified bundled CSV as text columns (codes stay text: no NA guessing); ``columns=None`` reads all."""
     import pandas as pd
 
     verify_sha256(path, sha256, what=what)
     try:
-        return pd.read_csv(path, dtype=str, usecols=list(columns), keep_default_na=False)
+        return pd.read_csv(path, dtype=str, usecols=list(columns) if columns is not None else None, keep_default_na=False)
     except (OSError, ValueError) as exc:
-        raise CatalogError(f"{path}: {what} unreadable or lacks columns {', '.join(map(repr, columns))} ({shown(exc, 200)})") from None
+        lacks = f" or lacks columns {', '.join(map(repr, columns))}" if columns is not None else ""
+        raise CatalogError(f"{path}: {what} unreadable{lacks} ({shown(exc, 200)}); reinstall coterm") from None
 
 
 def read_parquet_table(path, *, columns=None):

@@ -1,0 +1,1 @@
+"""The builder of coterm boundary catalogue (run by tools/build_boundaries.py)."""
