@@ -14,7 +14,7 @@ import functools
 import numpy as np
 import pandas as pd
 
-from .errors import CatalogError, OverlapError
+from .errors import CatalogError, CatalogIntegrityError, OverlapError
 
 __all__ = ["atom_table", "resolve_membership", "atom_pairs", "bridge_membership"]
 
@@ -233,6 +233,8 @@ def bridge_pair(a, b):
     old, new = sorted((a, b), key=lambda lay: lay.atom_base)  # "lsoa-2011" < "lsoa-2021"
     try:
         membership, info = bridge_membership(old, new.atom_base)
+    except CatalogIntegrityError:
+        raise  # a damaged or changed bundled file is refused, never bridged around
     except CatalogError as exc:
         alt = _same_era_hint(new, old.atom_base) or _same_era_hint(old, new.atom_base)
         raise OverlapError(

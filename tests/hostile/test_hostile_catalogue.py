@@ -107,3 +107,13 @@ def test_the_bundled_catalogue_follows_the_schema():
     cat = _parse(ROOT)
     assert len(cat.entries) == len(tomllib.loads((ROOT / "catalog.toml").read_text())["layer"])
     assert {e.family for e in cat.entries} <= set(coterm.catalog.FAMILIES)
+
+
+def test_a_tampered_lsoa_bridge_is_refused_naming_it(copy):
+    cat = tomllib.loads((copy / "catalog.toml").read_text())
+    if not cat.get("atom_bridge"):
+        pytest.skip("this catalogue has no LSOA bridge")
+    bridge = copy / cat["atom_bridge"][0]["file"]
+    bridge.write_text(bridge.read_text().replace("\n", "\r\n", 1))
+    cli_error(run_cli("compare", "ltla-2024", "icb-2022", env={"COTERM_BOUNDARIES": str(copy)}),
+              f"{bridge}: atom bridge does not match the catalogue")

@@ -12,7 +12,7 @@ import json
 import os
 from pathlib import Path
 
-from ..errors import CatalogError, DataFileError, shown
+from ..errors import CatalogError, CatalogIntegrityError, DataFileError, shown
 from .outputs import atomic_path, atomic_write, write_text
 
 __all__ = ["write_csv", "write_json", "dumps_json", "clean_json", "write_gpkg", "write_gpkg_layers", "verify_sha256",
@@ -45,7 +45,7 @@ def verify_sha256(path: str | os.PathLike, expected: str, *, what: str = "bundle
         digest = h.hexdigest()
         _VERIFIED[key] = digest
     if digest != expected.lower():
-        raise CatalogError(f"{path}: {what} does not match the catalogue (sha256 {digest[:12]}…, expected {expected[:12]}…); "
+        raise CatalogIntegrityError(f"{path}: {what} does not match the catalogue (sha256 {digest[:12]}…, expected {expected[:12]}…); "
                            "it was changed or damaged: reinstall coterm or rebuild the catalogue")
     return path
 
