@@ -16,7 +16,6 @@ LSOA points, and a point that happens to fall in a generalisation sliver must no
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -298,6 +297,7 @@ def _same_crs(a, b):
 def _geometry_overlap(a, b, *, weight, workers, progress, notes, min_share=GEOMETRY_MIN_SHARE):
     import shapely
 
+    from .apportion import area_if_unpopulated, point_population
     from .intersect import intersection_areas
 
     a, b = _same_crs(a, b)
@@ -311,7 +311,7 @@ def _geometry_overlap(a, b, *, weight, workers, progress, notes, min_share=GEOME
     pairs = pd.DataFrame({"a_code": a.codes.to_numpy()[ia], "b_code": b.codes.to_numpy()[ib], "area_m2": area})
     tot_a = pd.DataFrame({"area_m2": shapely.area(ga)}, index=a.codes)
     tot_b = pd.DataFrame({"area_m2": shapely.area(gb)}, index=b.codes)
-    pop = _point_population(a, b, ga, gb)
+    pop = point_population(a, b, ga, gb)
     if pop is None:
         pairs["population"] = np.nan
         tot_a["population"] = np.nan
@@ -323,7 +323,7 @@ def _geometry_overlap(a, b, *, weight, workers, progress, notes, min_share=GEOME
     else:
         pair_pop, pop_a, pop_b, base = pop
         if weight == "population":
-            weight = _area_if_unpopulated(a, b, pairs, tot_a, tot_b, pop_a, pop_b, base, notes, min_share)
+            weight = area_if_unpopulated(a, b, pairs, tot_a, tot_b, pop_a, pop_b, base, notes, min_share)
         pairs = pairs.merge(pair_pop, on=["a_code", "b_code"], how="outer")
         pairs["area_m2"] = pairs["area_m2"].fillna(0.0)
         pairs["population"] = pairs["population"].fillna(0.0)
@@ -332,89 +332,6 @@ def _geometry_overlap(a, b, *, weight, workers, progress, notes, min_share=GEOME
         notes.append(f"population apportioned by {base} representative points")
     pairs = pairs.sort_values(["a_code", "b_code"], ignore_index=True)
     return pairs, tot_a, tot_b, weight
-
-
-def _area_if_unpopulated(a, b, pairs, tot_a, tot_b, pop_a, pop_b, base, notes, min_share) -> str:
-    """Weight by area when some unit that really meets the other layer holds no LSOA point (Scotland, Ireland, a tiny unit).
-
-    Such a unit has no population data, not no people: weighting it by population would class it
-    "outside" and drop its pairs as slivers without a word. Mixing people and m² in one table would
-    make the weighted indices meaningless, so the whole comparison falls back to area, and says so.
-    "Really meets": by area, one of its pairs is not a sliver (a Scottish district touching English
-    bodies only through generalisation slivers is outside either way and changes nothing).
-    """
-    from .errors import shown
-
-    area = pairs["area_m2"].to_numpy(dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        sa = area / pairs["a_code"].map(tot_a["area_m2"]).to_numpy(dtype=float)
-        sb = area / pairs["b_code"].map(tot_b["area_m2"]).to_numpy(dtype=float)
-    real = pairs[(area > 0) & ((sa >= min_share) | (sb >= min_share))]
-    empty = []
-    for lay, col, pop in ((a, "a_code", pop_a), (b, "b_code", pop_b)):
-        have = pop.reindex(real[col].unique()).fillna(0.0)
-        empty.extend(f"{lay.id}:{shown(c, 40)}" for c in sorted(have.index[have.to_numpy() <= 0]))
-    if not empty:
-        return "population"
-    listed = ", ".join(empty[:10]) + (f" ... ({len(empty)} in all)" if len(empty) > 10 else "")
-    msg = (f"{a.id} × {b.id}: {len(empty)} unit(s) hold no {base} population point ({listed}): outside England and Wales, "
-           "or too small to hold an LSOA's point; weighted by area instead of population, for every unit")
-    warn(msg, CoverageWarning)
-    notes.append(msg)
-    return "area"
-
-
-@functools.lru_cache(maxsize=2)
-def _atom_points(base: str):
-    """Representative points and populations of an atom base (cached: built once per process)."""
-    import shapely
-
-    from .atoms import atom_table
-
-    atoms = atom_table(base)
-    return shapely.points(atoms["x"].to_numpy(), atoms["y"].to_numpy()), atoms["population"].to_numpy(dtype=float)
-
-
-def _point_population(a, b, ga, gb):
-    """Population of each pair, each unit, from LSOA representative points (None if not applicable)."""
-    import shapely
-
-    from .catalog import catalog
-    from .crs import WORKING_CRS
-
-    if not a.crs.equals(WORKING_CRS):
-        return None
-    vintages = [int(v) for v in (a.vintage, b.vintage) if str(v).isdigit()]
-    base = "lsoa-2021" if vintages and min(vintages) >= 2023 else "lsoa-2011"
-    try:
-        catalog().atom_base(base)
-        pts, pop = _atom_points(base)
-    except Exception:
-        return None
-    xy = shapely.get_coordinates(pts)
-
-    def locate(geoms, layer):
-        # only points inside the layer's extent can land in it (keeps small layers fast)
-        xmin, ymin, xmax, ymax = layer.frame.total_bounds
-        near = np.flatnonzero((xy[:, 0] >= xmin) & (xy[:, 0] <= xmax) & (xy[:, 1] >= ymin) & (xy[:, 1] <= ymax))
-        ip, ig = shapely.STRtree(geoms).query(pts[near], predicate="within")
-        # a point on a shared edge or in overlapping units: keep the first unit so people are counted once
-        first = np.unique(ip, return_index=True)[1]
-        loc = np.full(len(pts), -1)
-        loc[near[ip[first]]] = ig[first]
-        return loc
-
-    la = locate(ga, a)
-    lb = locate(gb, b)
-    if (la >= 0).sum() == 0 or (lb >= 0).sum() == 0:
-        return None
-    ca = np.where(la >= 0, a.codes.to_numpy()[np.maximum(la, 0)], None)
-    cb = np.where(lb >= 0, b.codes.to_numpy()[np.maximum(lb, 0)], None)
-    df = pd.DataFrame({"a_code": ca, "b_code": cb, "population": pop})
-    pop_a = df.dropna(subset=["a_code"]).groupby("a_code")["population"].sum()
-    pop_b = df.dropna(subset=["b_code"]).groupby("b_code")["population"].sum()
-    pair_pop = df.dropna().groupby(["a_code", "b_code"], sort=True)["population"].sum().reset_index()
-    return pair_pop, pop_a, pop_b, base
 
 
 def _check_self_overlap(layer, geoms, notes):
