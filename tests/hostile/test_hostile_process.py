@@ -65,7 +65,9 @@ def _wait_until_caught(proc, sig, timeout=60.0):
 def _interrupt_after(args, delay: float):
     proc = subprocess.Popen([sys.executable, "-m", "coterm", *map(str, args)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
-    _wait_until_caught(proc, signal.SIGINT)  # Python's own handler: before it, SIGINT would just kill the process
+    # coterm's SIGTERM handler is installed when main() starts, after every import: a fixed sleep alone
+    # can end, on a loaded machine, while Python is still importing (an interruption there is not ours)
+    _wait_until_caught(proc, signal.SIGTERM)
     time.sleep(delay)
     assert proc.poll() is None, "the run finished before it could be interrupted; make the input slower"
     proc.send_signal(signal.SIGINT)
