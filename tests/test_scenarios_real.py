@@ -19,8 +19,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = sorted(p.stem for p in (ROOT / "scenarios").glob("*.toml"))
 
 
-def test_the_shipped_scenarios_are_the_expected_eight():
-    assert SHIPPED == ["ccg-mergers-2021", "icb-mergers-2026", "met-bcus-2019", "pct-clusters-2011", "police-mergers-2006",
+def test_the_shipped_scenarios_are_the_expected_nine():
+    assert SHIPPED == ["bcu-councils-2026", "ccg-mergers-2021", "icb-mergers-2026", "met-bcus-2019", "pct-clusters-2011", "police-mergers-2006",
                        "sha-clusters-2011", "surrey-unitaries-2027", "total-place-2009"]
     assert [s.id for s in list_scenarios()] == SHIPPED
     # installed or not, the package reads the same files as the repository holds

@@ -214,3 +214,19 @@ def test_north_wales_police_is_coterminous_with_its_fire_authority_after_the_gwy
     u = s.units[s.units.layer == "a"].set_index("code")["class"]
     assert u["W15000001"] == "coterminous"  # North Wales Police
     assert u["W15000004"] == "nested"  # Dyfed-Powys lies in Mid and West Wales fire (with Swansea, Neath Port Talbot)
+
+
+def test_the_cli_header_and_summary_json_name_the_population_source_and_year(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    p = subprocess.run([sys.executable, "-m", "coterm", "compare", "ltla-2021", "icb-2022", "--out", str(tmp_path)],
+                       capture_output=True, text=True, check=True)
+    assert "population: ONS mid-2020 LSOA population estimates (SAPE23DT2), 2020 (lsoa-2011)" in p.stdout.splitlines()
+    d = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
+    assert d["population"] == {"base": "lsoa-2011", "source": "ONS mid-2020 LSOA population estimates (SAPE23DT2)",
+                               "year": "2020"}
+    assert d["bridge"] is None
+    area = coterm.compare_layers("ltla-2024", "icb-2026", weight="area").to_dict()
+    assert area["population"]["source"] == ""

@@ -5,7 +5,8 @@ Usage::
 
     python tools/build_boundaries.py --source ../shared/data --out boundaries
 
-The work is done by the package ``tools/boundaries``: ``spec`` (what to build, as data), ``steps``
+The work is done by the package ``tools/boundaries``: ``spec`` (what to build, as data), ``facts``
+(the data behind derived layers), ``steps``
 (geometry, lookups, writers), ``derive`` and ``bcu`` (lookups derived from facts: CSPs 2019/2024,
 ICBs 2026, strategic authorities, police command units), ``build`` (the pipeline and its checks)
 and ``render`` (catalog.toml via tomli-w, README.md). The output is self-sufficient and

@@ -47,6 +47,9 @@ def summary_lines(scores, *, max_split: int = 25) -> list[str]:
     s = scores.to_dict()
     lines = [f"{ov.a.title} ({ov.a.id})  ×  {ov.b.title} ({ov.b.id})",
              f"mode {ov.mode}, weighted by {ov.weight}, min_share {ov.min_share:g}"]
+    basis = ov.population_basis if ov.weight == "population" else {}
+    if basis.get("source"):  # name the population behind every figure (issue 13)
+        lines.append(f"population: {basis['source']}, {basis['year']} ({basis['base']})")
     lines += _direction_lines(f"{ov.a.id} → {ov.b.id}", s["a_to_b"], ov.weight)
     lines += _direction_lines(f"{ov.b.id} → {ov.a.id}", s["b_to_a"], ov.weight)
     sym = s["indices"]

@@ -62,6 +62,8 @@ class Scores:
                 "b_area_km2": float(ov.units_b["uncovered_area_m2"].sum() / 1e6),
             },
             "notes": list(ov.notes),
+            "population": ov.population_basis,  # {base, source, year}; empty strings when weighted by area
+            "bridge": ov.bridge,  # LSOA 2011 -> 2021 bridging counts, when the layers were of two eras
         }
 
 

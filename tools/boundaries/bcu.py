@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import spec as S
+from . import facts as S
 from .derive import Ctx, Resolved, _facts, _pop21, _sorted_pairs
 from .steps import log, read_lookup
 

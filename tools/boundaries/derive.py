@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import shapely
 
-from . import spec as S
+from . import facts as S
 from .steps import log, read_lookup, unit_names
 
 

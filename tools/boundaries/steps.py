@@ -303,7 +303,7 @@ def _origin(o: str) -> str:
 
 def _described(manifest: dict, stem: str) -> dict:
     """Manifest record of a corpus file, or the data README's description of files added in 2026."""
-    from .spec import EXTRA_PROVENANCE
+    from .facts import EXTRA_PROVENANCE
 
     if stem in manifest["lookups"]:
         return manifest["lookups"][stem]
