@@ -14,7 +14,7 @@ import functools
 import numpy as np
 import pandas as pd
 
-from .errors import CatalogError, OverlapError
+from .errors import CatalogError, CatalogIntegrityError, OverlapError
 
 __all__ = ["atom_table", "resolve_membership", "atom_pairs", "bridge_membership"]
 
@@ -149,11 +149,9 @@ def _bridge_table(source: str, target: str) -> pd.DataFrame:
     hit = [b for b in cat.bridges if b.source == source and b.target == target]
     if not hit:
         raise CatalogError(f"catalogue: no lookup from {source} to {target} atoms")
-    path = cat.path(hit[0].file)
-    try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (OSError, ValueError) as exc:
-        raise CatalogError(f"{path}: atom bridge unreadable ({exc}); reinstall coterm") from None
+    from .io import read_bundled_csv
+
+    df = read_bundled_csv(cat.path(hit[0].file), hit[0].sha256, what="atom bridge")
     df.columns = ["source", "target", "change"][: len(df.columns)]
     return df
 
@@ -235,6 +233,8 @@ def bridge_pair(a, b):
     old, new = sorted((a, b), key=lambda lay: lay.atom_base)  # "lsoa-2011" < "lsoa-2021"
     try:
         membership, info = bridge_membership(old, new.atom_base)
+    except CatalogIntegrityError:
+        raise  # a damaged or changed bundled file is refused, never bridged around
     except CatalogError as exc:
         alt = _same_era_hint(new, old.atom_base) or _same_era_hint(old, new.atom_base)
         raise OverlapError(

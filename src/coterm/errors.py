@@ -13,6 +13,7 @@ __all__ = [
     "CotermError",
     "CatalogError",
     "UnknownLayerError",
+    "CatalogIntegrityError",
     "DataFileError",
     "LayerChoiceError",
     "CRSError",
@@ -35,6 +36,10 @@ class CotermError(Exception):
 
 class CatalogError(CotermError):
     """The bundled catalogue (``boundaries/catalog.toml``) is missing, malformed or inconsistent."""
+
+
+class CatalogIntegrityError(CatalogError):
+    """A bundled file that does not match the catalogue's sha256 (changed or damaged): never worked around."""
 
 
 class UnknownLayerError(CatalogError, KeyError):

@@ -278,6 +278,13 @@ def _load_catalog_layer(entry) -> Layer:
 from .io.vector import VECTOR_SUFFIXES as _FILE_SUFFIXES  # noqa: E402 - light module: no GDAL at import
 
 
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except OSError:  # a name too long to look up: read_vector says so in one line
+        return True
+
+
 def load_layer(id_or_path, *, code: str | None = None, name: str | None = None, layer: str | None = None, crs=None) -> Layer:
     """Load a catalogue layer by id, or any polygon file, as a validated :class:`Layer` in a metric CRS.
 
@@ -309,7 +316,7 @@ def load_layer(id_or_path, *, code: str | None = None, name: str | None = None, 
         return read_postgis_layer(id_or_path, code=code, name=name, crs=crs)
     text = str(id_or_path)
     path = Path(text).expanduser()
-    if not isinstance(id_or_path, Path) and not path.exists():
+    if not isinstance(id_or_path, Path) and not _exists(path):
         try:
             return _load_catalog_layer(catalog().get(text))
         except UnknownLayerError:

@@ -16,7 +16,6 @@ LSOA points, and a point that happens to fall in a generalisation sliver must no
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -252,9 +251,10 @@ def overlap(a, b, *, mode: str = "auto", weight: str = "population", min_share: 
         fitted = fit is not None and fit.used
         ms = (GEOMETRY_MIN_SHARE if fitted else 0.0) if min_share is None else float(min_share)
     else:
-        pairs, tot_a, tot_b, weight = _geometry_overlap(a, b, weight=weight, workers=workers, progress=progress, notes=notes)
-        notes.extend(_generalisation_hints(a, b))
         ms = GEOMETRY_MIN_SHARE if min_share is None else float(min_share)
+        pairs, tot_a, tot_b, weight = _geometry_overlap(a, b, weight=weight, workers=workers, progress=progress, notes=notes,
+                                                        min_share=ms)
+        notes.extend(_generalisation_hints(a, b))
     if pairs.empty or not (pairs["area_m2"] > 0).any():
         raise OverlapError(
             f"{a.id} and {b.id} do not overlap at all ({a.id} spans {_extent(a)}, {b.id} spans {_extent(b)}); "
@@ -313,9 +313,10 @@ def _same_crs(a, b):
     return a, b
 
 
-def _geometry_overlap(a, b, *, weight, workers, progress, notes):
+def _geometry_overlap(a, b, *, weight, workers, progress, notes, min_share=GEOMETRY_MIN_SHARE):
     import shapely
 
+    from .apportion import area_if_unpopulated, point_population
     from .intersect import intersection_areas
 
     a, b = _same_crs(a, b)
@@ -329,7 +330,7 @@ def _geometry_overlap(a, b, *, weight, workers, progress, notes):
     pairs = pd.DataFrame({"a_code": a.codes.to_numpy()[ia], "b_code": b.codes.to_numpy()[ib], "area_m2": area})
     tot_a = pd.DataFrame({"area_m2": shapely.area(ga)}, index=a.codes)
     tot_b = pd.DataFrame({"area_m2": shapely.area(gb)}, index=b.codes)
-    pop = _point_population(a, b, ga, gb)
+    pop = point_population(a, b, ga, gb)
     if pop is None:
         pairs["population"] = np.nan
         tot_a["population"] = np.nan
@@ -340,6 +341,8 @@ def _geometry_overlap(a, b, *, weight, workers, progress, notes):
             weight = "area"
     else:
         pair_pop, pop_a, pop_b, base = pop
+        if weight == "population":
+            weight = area_if_unpopulated(a, b, pairs, tot_a, tot_b, pop_a, pop_b, base, notes, min_share)
         pairs = pairs.merge(pair_pop, on=["a_code", "b_code"], how="outer")
         pairs["area_m2"] = pairs["area_m2"].fillna(0.0)
         pairs["population"] = pairs["population"].fillna(0.0)
@@ -348,59 +351,6 @@ def _geometry_overlap(a, b, *, weight, workers, progress, notes):
         notes.append(f"population apportioned by {base} representative points")
     pairs = pairs.sort_values(["a_code", "b_code"], ignore_index=True)
     return pairs, tot_a, tot_b, weight
-
-
-@functools.lru_cache(maxsize=2)
-def _atom_points(base: str):
-    """Representative points and populations of an atom base (cached: built once per process)."""
-    import shapely
-
-    from .atoms import atom_table
-
-    atoms = atom_table(base)
-    return shapely.points(atoms["x"].to_numpy(), atoms["y"].to_numpy()), atoms["population"].to_numpy(dtype=float)
-
-
-def _point_population(a, b, ga, gb):
-    """Population of each pair, each unit, from LSOA representative points (None if not applicable)."""
-    import shapely
-
-    from .catalog import catalog
-    from .crs import WORKING_CRS
-
-    if not a.crs.equals(WORKING_CRS):
-        return None
-    vintages = [int(v) for v in (a.vintage, b.vintage) if str(v).isdigit()]
-    base = "lsoa-2021" if vintages and min(vintages) >= 2023 else "lsoa-2011"
-    try:
-        catalog().atom_base(base)
-        pts, pop = _atom_points(base)
-    except Exception:
-        return None
-    xy = shapely.get_coordinates(pts)
-
-    def locate(geoms, layer):
-        # only points inside the layer's extent can land in it (keeps small layers fast)
-        xmin, ymin, xmax, ymax = layer.frame.total_bounds
-        near = np.flatnonzero((xy[:, 0] >= xmin) & (xy[:, 0] <= xmax) & (xy[:, 1] >= ymin) & (xy[:, 1] <= ymax))
-        ip, ig = shapely.STRtree(geoms).query(pts[near], predicate="within")
-        # a point on a shared edge or in overlapping units: keep the first unit so people are counted once
-        first = np.unique(ip, return_index=True)[1]
-        loc = np.full(len(pts), -1)
-        loc[near[ip[first]]] = ig[first]
-        return loc
-
-    la = locate(ga, a)
-    lb = locate(gb, b)
-    if (la >= 0).sum() == 0 or (lb >= 0).sum() == 0:
-        return None
-    ca = np.where(la >= 0, a.codes.to_numpy()[np.maximum(la, 0)], None)
-    cb = np.where(lb >= 0, b.codes.to_numpy()[np.maximum(lb, 0)], None)
-    df = pd.DataFrame({"a_code": ca, "b_code": cb, "population": pop})
-    pop_a = df.dropna(subset=["a_code"]).groupby("a_code")["population"].sum()
-    pop_b = df.dropna(subset=["b_code"]).groupby("b_code")["population"].sum()
-    pair_pop = df.dropna().groupby(["a_code", "b_code"], sort=True)["population"].sum().reset_index()
-    return pair_pop, pop_a, pop_b, base
 
 
 def _check_self_overlap(layer, geoms, notes):

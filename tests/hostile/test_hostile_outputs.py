@@ -221,3 +221,17 @@ def test_sigterm_and_sighup_leave_no_partial_output_and_say_so_in_one_line(tmp_p
     assert err.strip().splitlines()[-1] == f"coterm: stopped by {signal.Signals(sig).name}; no partial output was left behind"
     assert "Traceback" not in err
     assert _siblings(tmp_path) == []  # no output, no temporary file or folder
+
+
+def test_sigterm_during_the_demo_leaves_no_partial_maps_folder(tmp_path):
+    out = tmp_path / "maps"
+    proc = subprocess.Popen([sys.executable, "-m", "coterm", "demo", "--quick", "--out", str(out)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    _wait_until_caught(proc, signal.SIGTERM)
+    time.sleep(2.0)
+    assert proc.poll() is None, "the demo finished before the signal"
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 128 + signal.SIGTERM
+    assert err.strip().splitlines()[-1] == "coterm: stopped by SIGTERM; no partial output was left behind"
+    assert _siblings(tmp_path) == []  # no maps/, no .maps.*.tmp

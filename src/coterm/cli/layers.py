@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import click
 
+from ..catalog import FAMILIES
+
 
 @click.command("layers")
-@click.option("--family", type=click.Choice(["council", "health", "police", "fire", "resilience", "statistical"]), default=None)
+@click.option("--family", type=click.Choice(list(FAMILIES)), default=None)
 @click.option("--json", "as_json", is_flag=True, help="Print the entries as JSON.")
 def layers(family, as_json):
     """List the bundled boundary layers (id, title, family, vintage, units, generalisation)."""

@@ -41,7 +41,7 @@ def run_demo(out: str | Path = "maps", *, quick: bool = False, by: str = "popula
 
     ``progress(done, total, label)`` is called as each step completes.
     """
-    from ..io import atomic_dir, write_csv, write_json
+    from ..io import atomic_dir, write_csv, write_json, write_text
     from ..maps import coterminosity_map, save_map
     from ..overlap import overlap
     from ..scoring import score
@@ -89,7 +89,7 @@ def run_demo(out: str | Path = "maps", *, quick: bool = False, by: str = "popula
         lead = str(matrix["lead"].iloc[0]) if len(matrix) else ""
         html = index_html(plan=plan, matrix=matrix, story=story, scenarios=scen_rows, breakers=breakers, by=by, quick=quick,
                           lead=lead, **extra)
-        (tmp / "index.html").write_text(html, encoding="utf-8")
+        write_text(html, tmp / "index.html")
         tick("index.html")
     return out / "index.html"
 

@@ -12,7 +12,7 @@ import json
 import os
 from pathlib import Path
 
-from ..errors import CatalogError, DataFileError, shown
+from ..errors import CatalogError, CatalogIntegrityError, DataFileError, shown
 from .outputs import atomic_path, atomic_write, write_text
 
 __all__ = ["write_csv", "write_json", "dumps_json", "clean_json", "write_gpkg", "write_gpkg_layers", "verify_sha256",
@@ -45,7 +45,7 @@ def verify_sha256(path: str | os.PathLike, expected: str, *, what: str = "bundle
         digest = h.hexdigest()
         _VERIFIED[key] = digest
     if digest != expected.lower():
-        raise CatalogError(f"{path}: {what} does not match the catalogue (sha256 {digest[:12]}…, expected {expected[:12]}…); "
+        raise CatalogIntegrityError(f"{path}: {what} does not match the catalogue (sha256 {digest[:12]}…, expected {expected[:12]}…); "
                            "it was changed or damaged: reinstall coterm or rebuild the catalogue")
     return path
 
@@ -65,15 +65,16 @@ def read_bundled_parquet(path, sha256: str, *, columns=None, geo: bool = True, w
         raise CatalogError(f"{path}: {what} is unreadable ({shown(exc, 200)}); reinstall coterm") from None
 
 
-def read_bundled_csv(path, sha256: str, *, columns, what: str = "bundled lookup"):
-    """Read a verified bundled CSV as text columns (codes stay text: no NA guessing)."""
+def read_bundled_csv(path, sha256: str, *, columns=None, what: str = "bundled lookup"):
+    """Read a verified bundled CSV as text columns (codes stay text: no NA guessing); ``columns=None`` reads all."""
     import pandas as pd
 
     verify_sha256(path, sha256, what=what)
     try:
-        return pd.read_csv(path, dtype=str, usecols=list(columns), keep_default_na=False)
+        return pd.read_csv(path, dtype=str, usecols=list(columns) if columns is not None else None, keep_default_na=False)
     except (OSError, ValueError) as exc:
-        raise CatalogError(f"{path}: {what} unreadable or lacks columns {', '.join(map(repr, columns))} ({shown(exc, 200)})") from None
+        lacks = f" or lacks columns {', '.join(map(repr, columns))}" if columns is not None else ""
+        raise CatalogError(f"{path}: {what} unreadable{lacks} ({shown(exc, 200)}); reinstall coterm") from None
 
 
 def read_parquet_table(path, *, columns=None):

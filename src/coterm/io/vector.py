@@ -263,9 +263,11 @@ def read_vector(path: str | os.PathLike, *, layer: str | None = None):
 
 def _mojibake(gdf) -> bool:
     """True when text read as Latin-1 is really UTF-8: every non-ASCII value re-encodes to valid UTF-8."""
+    import pandas as pd
+
     seen = False
     for col in gdf.columns:
-        if col == "geometry" or gdf[col].dtype != object:
+        if col == "geometry" or not (pd.api.types.is_object_dtype(gdf[col].dtype) or pd.api.types.is_string_dtype(gdf[col].dtype)):
             continue
         for v in gdf[col].dropna().unique():
             if not isinstance(v, str) or v.isascii():

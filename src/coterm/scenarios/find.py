@@ -147,7 +147,9 @@ def default_partners(layer_id: str, *, vintage: str | None = None) -> list[str]:
         rank = (not same_base, bool(e.approximate), dist, -(y or 0), e.id)
         if key not in best or rank < best[key]:
             best[key] = rank
-    order = {f: i for i, f in enumerate(("council", "health", "police", "fire", "resilience"))}
+    from ..catalog import FAMILIES
+
+    order = {f: i for i, f in enumerate(FAMILIES)}
     chosen = sorted(best.items(), key=lambda kv: (order.get(kv[0][0], 9), kv[0][1]))
     return [rank[-1] for _, rank in chosen]
 
