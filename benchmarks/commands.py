@@ -8,7 +8,8 @@ generated 1.5 GB of synthetic layers saw 1.5 GB for every child).
 
 Two versions of the code run in the same session, interleaved: *before* (``src/`` of a git
 revision, exported with ``git archive`` into a temporary folder) and *after* (this tree's
-``src/``). Both read the same ``boundaries/`` (``COTERM_BOUNDARIES``). A command a version does
+``src/``). Both read the same ``boundaries/`` and ``scenarios/`` (``COTERM_BOUNDARIES``,
+``COTERM_SCENARIOS``; before this, the *before* demo found no shipped scenarios and did less work). A command a version does
 not have (``coterm X --help`` fails) is skipped with a note, so the table also works while
 commands are still being written.
 """
@@ -104,7 +105,7 @@ def _fill(argv, tmp, gpkg, area):
 def run_once(pythonpath: Path, argv: list[str], cwd: Path) -> dict:
     """One command under GNU time: wall, user+sys CPU, peak RSS of the command itself."""
     env = dict(os.environ, PYTHONPATH=str(pythonpath), COTERM_BOUNDARIES=str(ROOT / "boundaries"),
-               PYTHONDONTWRITEBYTECODE="1")
+               COTERM_SCENARIOS=str(ROOT / "scenarios"), PYTHONDONTWRITEBYTECODE="1")
     env.pop("COLUMNS", None)
     stats = cwd / ".time.txt"
     cmd = [GNU_TIME, "-v", "-o", str(stats), sys.executable, "-m", "coterm", *argv]
@@ -132,7 +133,8 @@ def parse_gnu_time(text: str) -> dict:
 def has_command(pythonpath: Path, sub: str | None, cwd: Path) -> bool:
     if sub is None:
         return True
-    env = dict(os.environ, PYTHONPATH=str(pythonpath), COTERM_BOUNDARIES=str(ROOT / "boundaries"))
+    env = dict(os.environ, PYTHONPATH=str(pythonpath), COTERM_BOUNDARIES=str(ROOT / "boundaries"),
+               COTERM_SCENARIOS=str(ROOT / "scenarios"))
     proc = subprocess.run([sys.executable, "-m", "coterm", sub, "--help"], capture_output=True, cwd=cwd, env=env)
     return proc.returncode == 0
 
