@@ -305,13 +305,11 @@ def _refuse_overlaps(layer, geoms) -> None:
     """Refuse a layer whose units overlap each other over more than :data:`MAX_SELF_OVERLAP` of its area."""
     import shapely
 
-    i, j = shapely.STRtree(geoms).query(geoms, predicate="intersects")
-    keep = i < j
-    i, j = i[keep], j[keep]
-    inner = shapely.relate_pattern(geoms[i], geoms[j], "2********")
-    if not inner.any():
+    from .intersect import overlapping_pairs
+
+    i, j = overlapping_pairs(geoms)
+    if not len(i):
         return
-    i, j = i[inner], j[inner]
     over = shapely.area(shapely.intersection(geoms[i], geoms[j]))
     total = float(shapely.area(geoms).sum())
     if total <= 0 or over.sum() / total <= MAX_SELF_OVERLAP:

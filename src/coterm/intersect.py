@@ -33,7 +33,7 @@ import shapely
 
 from coterm.errors import GeometryError
 
-__all__ = ["intersection_areas"]
+__all__ = ["intersection_areas", "overlapping_pairs"]
 
 #: Polygons with more vertices than this are cut into pieces before intersecting.
 MAX_PIECE_VERTICES = 2_000
@@ -45,6 +45,22 @@ PARALLEL_MIN_VERTICES = 200_000
 _POLYGONAL = (3, 6)  # shapely type ids: Polygon, MultiPolygon
 
 Progress = Callable[[int, int], object]
+
+
+def overlapping_pairs(geoms) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs ``i < j`` of polygons of ONE layer whose interiors meet (DE-9IM ``2********``).
+
+    None means the layer is a partition (units may touch but never overlap). Exact, even where gaps
+    in the same unit would hide an excess of area: candidates from one STRtree query.
+    """
+    import shapely
+
+    geoms = np.asarray(geoms, dtype=object)
+    i, j = shapely.STRtree(geoms).query(geoms, predicate="intersects")
+    keep = i < j
+    i, j = i[keep], j[keep]
+    inner = shapely.relate_pattern(geoms[i], geoms[j], "2********")
+    return i[inner], j[inner]
 
 
 def intersection_areas(

@@ -324,9 +324,10 @@ def _geometry_overlap(a, b, *, weight, workers, progress, notes, min_share=GEOME
     gb = b.frame.geometry.to_numpy()
     if any(g is None for g in ga) or any(g is None for g in gb):
         raise OverlapError(f"{a.id} or {b.id} has units without geometry; geometry mode needs polygons")
-    _check_self_overlap(a, ga, notes)
-    _check_self_overlap(b, gb, notes)
-    ia, ib, area = intersection_areas(ga, gb, workers=workers, progress=progress)
+    # a partition lets the kernel settle each covered unit with one containment test (benchmarks/RESULTS.md)
+    a_part = _check_self_overlap(a, ga, notes)
+    b_part = _check_self_overlap(b, gb, notes)
+    ia, ib, area = intersection_areas(ga, gb, workers=workers, progress=progress, a_disjoint=a_part, b_disjoint=b_part)
     pairs = pd.DataFrame({"a_code": a.codes.to_numpy()[ia], "b_code": b.codes.to_numpy()[ib], "area_m2": area})
     tot_a = pd.DataFrame({"area_m2": shapely.area(ga)}, index=a.codes)
     tot_b = pd.DataFrame({"area_m2": shapely.area(gb)}, index=b.codes)
@@ -353,23 +354,19 @@ def _geometry_overlap(a, b, *, weight, workers, progress, notes, min_share=GEOME
     return pairs, tot_a, tot_b, weight
 
 
-def _check_self_overlap(layer, geoms, notes):
-    """Warn when units of one layer overlap each other (the layer is not a partition).
+def _check_self_overlap(layer, geoms, notes) -> bool:
+    """Warn when units of one layer overlap each other (the layer is not a partition); True when it is one.
 
     Their common area lies in both units and is counted once for each, so the other layer's units
-    there are over-measured. Exact, even where gaps in the same unit would hide the excess: candidate
-    pairs from one STRtree query, kept when their interiors meet (DE-9IM ``2********``).
+    there are over-measured (see :func:`coterm.intersect.overlapping_pairs`).
     """
     import shapely
 
-    tree = shapely.STRtree(geoms)
-    i, j = tree.query(geoms, predicate="intersects")
-    keep = i < j
-    i, j = i[keep], j[keep]
-    inner = shapely.relate_pattern(geoms[i], geoms[j], "2********")
-    if not inner.any():
-        return
-    i, j = i[inner], j[inner]
+    from .intersect import overlapping_pairs
+
+    i, j = overlapping_pairs(geoms)
+    if not len(i):
+        return True
     area = float(shapely.area(shapely.intersection(geoms[i], geoms[j])).sum())
     codes = layer.codes.to_numpy()
     eg = ", ".join(f"{codes[p]}/{codes[q]}" for p, q in zip(i[:5], j[:5]))
@@ -377,3 +374,4 @@ def _check_self_overlap(layer, geoms, notes):
            f"e.g. {eg}); that area is counted once for each unit it lies in")
     warn(msg, CoverageWarning)
     notes.append(msg)
+    return False
