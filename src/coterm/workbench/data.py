@@ -82,13 +82,25 @@ def _scenario_grouping(sc, codes: set[str]) -> dict:
 
 
 def _shipped_scenarios(layer_id: str, codes: set[str]) -> list[dict]:
-    from ..scenarios import list_scenarios
+    """Every shipped scenario of whole-unit merges on this layer, the area folders (lgr-2028/<area>/) included.
+
+    Scenarios that move wards or other blocks between units cannot be drawn by regrouping whole units,
+    so the page does not offer them.
+    """
+    from ..scenarios import read_scenario, scenarios_dir
 
     out = []
-    for sc in list_scenarios():
+    root = scenarios_dir()
+    for path in sorted(root.rglob("*.toml")):
+        try:
+            sc = read_scenario(path)
+        except CotermError:
+            continue
         if sc.layer != layer_id or sc.transfers or sc.defines:
             continue
-        out.append(_scenario_grouping(sc, codes))
+        g = _scenario_grouping(sc, codes)
+        g["id"] = path.relative_to(root).with_suffix("").as_posix()  # lgr-2028/norfolk/3ua: unique across folders
+        out.append(g)
     return sorted(out, key=lambda s: s["id"])
 
 
