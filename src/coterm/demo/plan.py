@@ -90,10 +90,13 @@ def current_bodies() -> tuple[str, ...]:
 
 STORY = (
     Step("2006–13", "Strategic health authorities (approximate)", "utla-2013", "sha-2011"),
+    Step("2006–13", "Primary care trusts (151, approximate)", "utla-2013", "pct-2011"),
     Step("2013–15", "Clinical commissioning groups (209)", "utla-2013", "ccg-2015"),
     Step("2020", "Clinical commissioning groups (135)", "utla-2021", "ccg-2020"),
+    Step("2021", "Clinical commissioning groups (106)", "utla-2021", "ccg-2021"),
     Step("2022", "Sub-ICB locations (106)", "utla-2021", "sicbl-2022"),
     Step("2022", "Integrated care boards (42)", "utla-2021", "icb-2022"),
+    Step("2024", "Integrated care boards (42)", "utla-2024", "icb-2024"),
 )
 
 
@@ -102,7 +105,7 @@ def full_plan(columns: tuple[str, ...] | None = None) -> DemoPlan:
     cols = tuple(columns) if columns else (current_bodies() or PAST_BODIES)
     rows = (DISTRICTS, COUNTIES)
     cells = {(r, c): _council_for(r, c) for r in rows for c in cols}
-    story = STORY
+    story = tuple(st for st in STORY if _have(st.body) and _have(st.council))
     if "icb-2026" in cols and _have("utla-2024"):
         story = story + (Step("2026", "Integrated care boards after the April 2026 mergers", "utla-2024", "icb-2026"),)
     breaker_council = "ltla-2024" if current_bodies() and not columns else "ltla-2021"
