@@ -65,3 +65,16 @@ def test_scenario_map_headline_and_cli_agree_before_and_after():
             assert page.data[key][direction]["alignment_rate"] == pytest.approx(want, abs=1e-9)
             shown = _text(page.data["states"][state]["summary"])
             assert f"{fmt_pct(want)} of residents in units with a clear relationship" in shown
+
+
+def test_the_lead_sentence_counts_the_councils_the_bodies_cover_once():
+    """Strategic authorities cover part of England: 154 districts are outside, never subtracted twice."""
+    import coterm
+    from coterm.maps.panels import lead_sentence
+
+    s = coterm.compare_layers("ltla-2024", "sa-2028")
+    d = s.indices["a_to_b"]
+    assert d["units"] + d["outside"] == 318 and d["outside"] == 154
+    text = lead_sentence(s.overlap, s)
+    assert f"of the {d['units']} " in text or f"of {d['units']} " in text, text
+    assert "-" not in text.split(" ")[0:6], text

@@ -128,7 +128,7 @@ def _matrix_table(plan: DemoPlan, results: dict, by: str) -> pd.DataFrame:
             rows.append({
                 "row": r, "council_layer": a, "body_layer": c, "body_title": s["b_title"], "mode": s["mode"], "weight": s["weight"],
                 "council_units": s["a_to_b"]["units"], "body_units": s["b_to_a"]["units"],
-                "councils_covered": s["a_to_b"]["units"] - s["a_to_b"]["outside"],
+                "councils_covered": s["a_to_b"]["units"],  # already without the councils outside the bodies' area
                 "council_alignment": _rate(s["a_to_b"], "alignment_rate", by), "body_alignment": _rate(s["b_to_a"], "alignment_rate", by),
                 "council_coterminosity": _rate(s["a_to_b"], "coterminosity_rate", by), "body_coterminosity": _rate(s["b_to_a"], "coterminosity_rate", by),
                 "councils_split": s["a_to_b"]["split"], "bodies_split": s["b_to_a"]["split"],

@@ -121,7 +121,7 @@ def lead_sentence(ov, scores) -> str:
     f = figures(ov, scores)
     a = f["a_to_b"]
     outside = int(scores.indices.get("a_to_b", {}).get("outside", 0) or 0)
-    covered = a["units"] - outside
+    covered = a["units"]  # the units the other layer covers: "outside" ones are already left out
     one_a, many_a = nouns(ov.a)
     one_b, many_b = nouns(ov.b)
     where = f" in the area the {many_b} cover" if outside else ""
