@@ -78,3 +78,16 @@ def test_the_lead_sentence_counts_the_councils_the_bodies_cover_once():
     text = lead_sentence(s.overlap, s)
     assert f"of the {d['units']} " in text or f"of {d['units']} " in text, text
     assert "-" not in text.split(" ")[0:6], text
+
+
+def test_the_map_says_how_the_overlaps_were_made():
+    """An LSOA-era bridge (or a best fit) is stated in the map's method panel, escaped."""
+    import coterm
+    from coterm.maps.panels import summary_html
+
+    s = coterm.compare_layers("ltla-2024", "icb-2022")
+    assert s.overlap.notes, "the bridged pair carries a note"
+    html = summary_html(s.overlap, s)
+    from html import escape
+
+    assert all(escape(n, quote=False) in html or escape(n) in html for n in s.overlap.notes)

@@ -187,6 +187,8 @@ def summary_html(ov, scores, *, before=None) -> str:
         if before is not None and before.indices.get("symmetric", {}).get("nmi") is not None:
             was = f" (was {before.indices['symmetric']['nmi']:.3f})"
         method.append(f"<p>Normalised mutual information {sym['nmi']:.3f}{was} (1 = the same partition).</p>")
+    # how the overlaps were made: best fit of a user's file, LSOA-era bridging, population apportioning
+    method += [f"<p>{esc(n)}</p>" for n in ov.notes]
     out.append(f"<details><summary>How this was measured</summary>{''.join(method)}</details>")
     return "".join(out)
 
