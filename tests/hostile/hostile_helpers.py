@@ -15,6 +15,22 @@ ROWS = [("E1", "Alpha", square(X0, Y0, 1000)), ("E2", "Beta", square(X0 + 1000, 
 BIG = [("B1", "Big one", square(X0, Y0, 2000, 1000)), ("B2", "Big two", square(X0 + 2000, Y0, 1000))]
 
 
+def wait_until_caught(proc, sig, timeout=60.0) -> None:
+    """Wait until the process has installed its handler for ``sig`` (SigCgt in /proc): on a loaded machine
+    start-up can outlast any fixed sleep, so a signal test must not race it. Fails if it never does."""
+    import signal
+    import time
+
+    end = time.monotonic() + timeout
+    while time.monotonic() < end and proc.poll() is None:
+        with open(f"/proc/{proc.pid}/status") as fh:
+            caught = int(next(ln for ln in fh if ln.startswith("SigCgt:")).split()[1], 16)
+        if caught >> (sig - 1) & 1:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"coterm never installed its handler for {signal.Signals(sig).name}")
+
+
 def run_cli(*args, cwd=None, env=None, timeout=180) -> subprocess.CompletedProcess:
     """Run ``python -m coterm ARGS`` as a user would, capturing stdout and stderr as text."""
     full_env = {**os.environ, "COLUMNS": "200", **(env or {})}

@@ -15,7 +15,7 @@ import pytest
 from coterm.errors import OutputError
 from coterm.io import atomic_dir, write_csv, write_text
 from conftest import X0, Y0, square
-from hostile_helpers import BIG, ROWS, cli_error, run_cli, write_layer
+from hostile_helpers import BIG, ROWS, cli_error, run_cli, wait_until_caught, write_layer
 
 GEOM = ("--mode", "geometry", "--by", "area")
 OUTPUTS = ["pairs.csv", "partners.csv", "slivers.csv", "summary.json", "units.csv", "units.gpkg"]
@@ -194,25 +194,13 @@ def slow_pair(tmp_path_factory):
     return _slow(tmp_path_factory.mktemp("slow"))
 
 
-def _wait_until_caught(proc, sig, timeout=60.0):
-    """Wait until the process has installed its handler for ``sig`` (SigCgt in /proc), so the test is not a race."""
-    end = time.monotonic() + timeout
-    while time.monotonic() < end and proc.poll() is None:
-        with open(f"/proc/{proc.pid}/status") as fh:
-            caught = int(next(ln for ln in fh if ln.startswith("SigCgt:")).split()[1], 16)
-        if caught >> (sig - 1) & 1:
-            return
-        time.sleep(0.05)
-    raise AssertionError("coterm never installed its signal handler")
-
-
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])
 @pytest.mark.parametrize("command", ["compare", "map"])
 def test_sigterm_and_sighup_leave_no_partial_output_and_say_so_in_one_line(tmp_path, slow_pair, sig, command):
     out = tmp_path / ("results" if command == "compare" else "m.html")
     args = ["compare", *slow_pair, *GEOM, "--out", out] if command == "compare" else ["map", *slow_pair, *GEOM, "-o", out]
     proc = subprocess.Popen([sys.executable, "-m", "coterm", *map(str, args)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    _wait_until_caught(proc, sig)
+    wait_until_caught(proc, sig)
     time.sleep(1.5)  # into the overlay
     assert proc.poll() is None, "the run finished before the signal; make the input slower"
     proc.send_signal(sig)
@@ -227,7 +215,7 @@ def test_sigterm_during_the_demo_leaves_no_partial_maps_folder(tmp_path):
     out = tmp_path / "maps"
     proc = subprocess.Popen([sys.executable, "-m", "coterm", "demo", "--quick", "--out", str(out)], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
-    _wait_until_caught(proc, signal.SIGTERM)
+    wait_until_caught(proc, signal.SIGTERM)
     time.sleep(2.0)
     assert proc.poll() is None, "the demo finished before the signal"
     proc.send_signal(signal.SIGTERM)

@@ -18,7 +18,7 @@ import coterm.io.outputs
 from coterm.errors import OutputError
 from coterm.report import write_compare_outputs
 from conftest import X0, Y0, square
-from hostile_helpers import BIG, ROWS, cli_error, run_cli, tree_bytes, write_layer
+from hostile_helpers import BIG, ROWS, cli_error, run_cli, tree_bytes, wait_until_caught, write_layer
 
 GEOM = ("--mode", "geometry", "--by", "area")
 
@@ -51,23 +51,12 @@ def _leftovers(parent, name):
 # --- interruption ------------------------------------------------------------------------------------
 
 
-def _wait_until_caught(proc, sig, timeout=60.0):
-    """Wait until the process catches ``sig`` (SigCgt in /proc): on a loaded machine startup can outlast a fixed sleep."""
-    end = time.monotonic() + timeout
-    while time.monotonic() < end and proc.poll() is None:
-        with open(f"/proc/{proc.pid}/status") as fh:
-            caught = int(next(ln for ln in fh if ln.startswith("SigCgt:")).split()[1], 16)
-        if caught >> (sig - 1) & 1:
-            return
-        time.sleep(0.05)
-
-
 def _interrupt_after(args, delay: float):
     proc = subprocess.Popen([sys.executable, "-m", "coterm", *map(str, args)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
     # coterm's SIGTERM handler is installed when main() starts, after every import: a fixed sleep alone
     # can end, on a loaded machine, while Python is still importing (an interruption there is not ours)
-    _wait_until_caught(proc, signal.SIGTERM)
+    wait_until_caught(proc, signal.SIGTERM)
     time.sleep(delay)
     assert proc.poll() is None, "the run finished before it could be interrupted; make the input slower"
     proc.send_signal(signal.SIGINT)
