@@ -109,14 +109,14 @@ def toml_string(text: str) -> str:
 
 def synthetic_scenario(*, evil: bool = False, name: str = "Merge Upper and Lower", merged: str = "Merged Board",
                        folder=None):
-    """A real :class:`~coterm.compare.ScenarioResult`: boards B4 and B5 merge into BX, against the districts.
+    """A real :class:`~coterm.scenarios.ScenarioResult`: boards B4 and B5 merge into BX, against the districts.
 
     The scenario's layer (A side of the map) is the boards; the partner (B side) the districts, so
     Elder (A4) goes from split to nested in the merged board.
     """
     import tempfile
 
-    from coterm.compare import compare_scenario
+    from coterm.scenarios import compare_scenario
 
     a, b = synthetic_pair(evil=evil)
     folder = Path(folder or tempfile.mkdtemp(prefix="coterm-syn-"))

@@ -52,7 +52,7 @@ def test_index_cell_map_headline_and_cli_agree_for_a_pair():
 
 def test_scenario_map_headline_and_cli_agree_before_and_after():
     from coterm import maps
-    from coterm.compare import compare_scenario
+    from coterm.scenarios import compare_scenario
     from coterm.maps.html import fmt_pct
 
     cli = _cli_json("scenario", "met-bcus-2019", "--against", "ltla-2021")

@@ -116,6 +116,7 @@ def test_cli_writes_the_page_with_its_start(tmp_path):
     assert run.returncode == 0, run.stderr
     d = _embedded(out.read_text(encoding="utf-8"))
     assert [p["id"] for p in d["partners"]] == ["icb-2022"]
+    assert "mid-2020" in d["population_source"] and d["population_source"].endswith("2020")  # the LSOA 2011 era's people
     assert sorted(g["name"] for g in d["start"]["groups"]) == ["East Surrey Council", "West Surrey Council"]
 
 

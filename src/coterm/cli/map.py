@@ -40,14 +40,11 @@ def map_(a, b, scenario, weight, mode, min_share, output, tiles, cdn, crs, **fil
       coterm map ltla-2021 pfa-2020 --by area -o police.html
       coterm map forces.gpkg pfa-2020 --a-layer forces --a-code FORCE_ID --a-name FORCE_NAME
     """
-    from ..maps import coterminosity_map, save_map
+    from ..maps import coterminosity_map, save_map, scenario_map
 
     tiles = None if tiles in (None, "", "none") else tiles
     if scenario is not None:
-        from ..scenarios import compare_scenario
-        from ..scenario_map import scenario_result_map
-
-        from ..scenarios import load_scenario
+        from ..scenarios import compare_scenario, load_scenario
 
         # with --scenario: `coterm map --scenario F [PARTNER]` or `coterm map --scenario F LAYER PARTNER`
         # (LAYER, with its --a-* options, is the layer the scenario changes: needed for a CSV without `# layer:`)
@@ -62,7 +59,7 @@ def map_(a, b, scenario, weight, mode, min_share, output, tiles, cdn, crs, **fil
             sc = load_scenario(scenario)
         res = compare_scenario(sc, against=against, by=weight, mode=mode, min_share=min_share, layer=base)
         out = Path(output) if output else Path("maps") / f"{_slug(res.scenario.id)}.html"
-        m = scenario_result_map(res, tiles=tiles, cdn=cdn)
+        m = scenario_map(res, tiles=tiles, cdn=cdn)
     else:
         if a is None or b is None:
             raise click.UsageError("give two layers (catalogue ids or files), e.g. coterm map ltla-2021 icb-2022; or --scenario FILE")

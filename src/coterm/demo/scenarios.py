@@ -15,7 +15,7 @@ def _rate(scores, direction: str, key: str, by: str):
 
 def run_scenario(name: str, tmp: Path, by: str) -> dict:
     """Compare the scenario with its partners, save ``scenarios/<name>.html``; one dict (headline = first partner)."""
-    from ..compare import compare_scenario
+    from ..scenarios import compare_scenario
     from ..maps import save_map, scenario_map
     from .run import BACK
 

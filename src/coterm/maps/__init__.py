@@ -4,7 +4,7 @@
   contains, minor split, split, outside) with counts in a legend, layer B outlined on top, a
   headline box (both directions), tooltips, popups listing every partner, search, fullscreen and
   the catalogue's attribution.
-* :func:`scenario_map` – before and after a scenario (one :class:`~coterm.compare.ScenarioResult`),
+* :func:`scenario_map` – before and after a scenario (one :class:`~coterm.scenarios.ScenarioResult`),
   units whose class changed highlighted and listed.
 * :func:`save_map` / :func:`render_html` – deterministic HTML, written atomically.
 

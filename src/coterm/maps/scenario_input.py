@@ -1,6 +1,6 @@
 """The ONE adapter between a scenario result and the scenario map.
 
-Today's source is :class:`coterm.compare.ScenarioResult` (``before``/``after`` comparisons per
+Today's source is :class:`coterm.scenarios.ScenarioResult` (``before``/``after`` comparisons per
 partner and a ``changed_units`` table). When the scenarios package lands its own ``ScenarioResult``
 (carrying its old→new mapping and after-layer), only :func:`scenario_view` changes.
 """

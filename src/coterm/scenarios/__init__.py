@@ -26,7 +26,7 @@ Examples
 from __future__ import annotations
 
 from .apply import apply_scenario, before_layer, merge_mapping, scenario_layer, scenario_membership
-from .compare import KIND_LABELS, Comparison, ScenarioResult, compare_scenario, flatten_indices, scenario_map_inputs
+from .compare import KIND_LABELS, Comparison, ScenarioResult, compare_scenario, flatten_indices
 from .find import base_layer, default_partners, list_scenarios, load_scenario, scenarios_dir
 from .model import CONFIDENCE_LEVELS, Merge, Scenario, Transfer, slug
 from .read import parse_scenario_text, read_scenario
@@ -35,6 +35,6 @@ from .validate import check_scenario
 __all__ = [
     "Scenario", "Merge", "Transfer", "load_scenario", "check_scenario", "apply_scenario", "scenario_layer",
     "scenario_membership", "merge_mapping", "base_layer", "before_layer", "list_scenarios", "scenarios_dir",
-    "default_partners", "read_scenario", "parse_scenario_text", "scenario_map_inputs", "compare_scenario",
+    "default_partners", "read_scenario", "parse_scenario_text", "compare_scenario",
     "ScenarioResult", "Comparison", "flatten_indices", "KIND_LABELS", "CONFIDENCE_LEVELS", "slug",
 ]

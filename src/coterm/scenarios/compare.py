@@ -24,7 +24,7 @@ from .apply import before_layer, merge_mapping, scenario_layer
 from .find import base_layer, default_partners, load_scenario
 from .validate import _validate
 
-__all__ = ["compare_scenario", "ScenarioResult", "Comparison", "flatten_indices", "KIND_LABELS", "scenario_map_inputs"]
+__all__ = ["compare_scenario", "ScenarioResult", "Comparison", "flatten_indices", "KIND_LABELS"]
 
 KIND_LABELS = {
     "ltla": "district", "utla": "county/unitary", "icb": "ICB", "sicbl": "sub-ICB location", "ccg": "CCG",
@@ -101,15 +101,6 @@ class ScenarioResult:
                 for p in self.against
             },
         }
-
-    def map_inputs(self, partner: str | None = None) -> dict:
-        """Keyword arguments for :func:`coterm.maps.scenario_map` for one partner (default: the first)."""
-        p = partner or self.against[0]
-        ch = self.changed_units[self.changed_units["partner"] == p].copy()
-        ch["layer"] = ch["side"]
-        return {"before_ov": self.before[p].overlap, "before_scores": self.before[p].scores,
-                "after_ov": self.after[p].overlap, "after_scores": self.after[p].scores,
-                "changed": ch.reset_index(drop=True), "scenario_name": self.scenario.name}
 
     def headline(self, partner: str, index: str = "alignment_rate", weight: str = "count") -> dict:
         """``{"a_to_b": (before, after), "b_to_a": (before, after)}`` of one index for one partner."""
@@ -308,18 +299,5 @@ def compare_scenario(scenario, against=(), *, by: str = "population", layer=None
 def _changed_empty() -> pd.DataFrame:
     return pd.DataFrame(columns=["partner", "layer", "side", "code", "name", "before_class", "after_class", "after_code", "after_name",
                                  "description"])
-
-
-def scenario_map_inputs(ov, scores, scenario) -> dict:
-    """Inputs of :func:`coterm.maps.scenario_map` for an overlap one of whose sides the scenario changes.
-
-    The overlap is recomputed with the same weight, mode and ``min_share`` so that before and
-    after are comparable (for a [[group]] file the before side is restricted to the grouped units).
-    """
-    sc = load_scenario(scenario)
-    side = "b" if (ov.b.id == sc.layer and ov.a.id != sc.layer) else "a"
-    lay, partner = (ov.a, ov.b) if side == "a" else (ov.b, ov.a)
-    result = compare_scenario(sc, against=[partner], by=ov.weight, layer=lay, mode=ov.mode, min_share=ov.min_share)
-    return result.map_inputs(result.against[0])
 
 

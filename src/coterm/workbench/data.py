@@ -154,9 +154,9 @@ def workbench_data(layer, against, *, start=None, progress=None) -> dict:
 
 
 def _population_source(layer) -> str:
-    base = getattr(layer, "atom_base", None) or ""
-    return {"lsoa-2021": "Census 2021 usual residents (ONS)", "lsoa-2011": "ONS mid-2020 population estimates"}.get(
-        base, "LSOA populations (ONS)")
+    """The population behind every figure of the page, as the catalogue states it (source and year)."""
+    basis = layer.population_basis
+    return f"{basis['source']}, {basis['year']}" if basis.get("source") else "LSOA populations (ONS)"
 
 
 def grouping_mapping(groups) -> tuple[pd.Series, pd.Series]:
