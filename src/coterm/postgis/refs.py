@@ -1,35 +1,16 @@
-"""PostGIS as a source of layers and a destination of results.
+"""Database references (``postgresql://…?table=…``): parsing, redacting passwords, connecting.
 
-A *database reference* is a libpq URI with coterm's own keys in its query string::
-
-    postgresql://user@host:5432/db?table=boundaries.ltla       a table (or view), schema-qualified or on the search_path
-    postgresql://user@host:5432/db?sql=SELECT code, geom FROM   a query (URL-encoded)
-    postgresql://user@host:5432/db?schema=results              a destination for ``coterm compare --out``
-
-``geometry=COLUMN`` picks one geometry column when a table has several; ``vintage=2024`` gives the
-boundaries' year, which picks the LSOA population base in geometry mode (LSOA 2021 from 2023 on),
-as a catalogue layer's vintage does. Every other key (``host=``
-for a unix socket, ``sslmode=``...) goes to libpq unchanged, which also reads the password from
-the URL, the ``PG*`` environment variables or ``~/.pgpass``. Passwords are never printed: messages
-show the reference without it (:func:`redact`).
-
-The database drivers (SQLAlchemy, psycopg 3, GeoAlchemy2: ``pip install coterm[postgis]``) are
-imported only when a reference is used.
+The drivers are imported only when a connection is made (``pip install coterminosity[postgis]``).
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import re
-import warnings
 from dataclasses import dataclass
 from urllib.parse import quote, unquote, urlencode, urlsplit, urlunsplit
 
-from .errors import DataFileError, OutputError
-
-__all__ = ["is_database_ref", "parse_ref", "redact", "read_postgis_layer", "write_postgis_outputs", "DatabaseError",
-           "OUTPUT_TABLES"]
+from ..errors import DataFileError, OutputError
 
 _SCHEMES = ("postgresql://", "postgres://")
 _OWN_KEYS = ("table", "sql", "schema", "geometry", "vintage")
@@ -268,144 +249,5 @@ def _crs_of(conn, ref: DbRef, srids, given_crs):
             with contextlib.suppress(pyproj.exceptions.CRSError):
                 return pyproj.CRS.from_user_input(cand)
     raise DatabaseError(f"{ref.shown}: SRID {srid} has no definition pyproj can read; give --crs")
-
-
-def read_postgis_layer(text: str, *, code: str | None = None, name: str | None = None, crs=None):
-    """Read a PostGIS table, view or query as a validated :class:`~coterm.layer.Layer`.
-
-    Codes, names and the CRS follow the same rules as for files (``code=``/``name=`` name the
-    columns; ``crs=`` overrides a missing SRID). Raises :class:`DatabaseError` with one line naming
-    the reference (without password) for an unreachable server, a refused password, an unknown
-    schema or table, no or several geometry columns, SRID 0 or unknown and a failing query;
-    non-polygons are refused by :func:`~coterm.layer.make_layer`, naming the codes.
-    """
-    import geopandas as gpd
-    import shapely
-
-    from .layer import make_layer
-
-    ref = parse_ref(text)
-    psycopg, sqlalchemy = _drivers(ref)
-    if ref.table is None and ref.sql is None:
-        raise DatabaseError(f"{ref.shown}: say what to read with ?table=schema.name or ?sql=SELECT ...")
-    with _connection(ref) as conn:
-        try:
-            conn.exec_driver_sql("SET TRANSACTION READ ONLY")
-            sql = _table_sql(conn, ref) if ref.table else ref.sql.rstrip().rstrip(";")
-            geom = _geometry_column(conn, ref, sql)
-            with warnings.catch_warnings():  # pandas prefers SQLAlchemy; the raw connection keeps '%' and ':' literal
-                warnings.simplefilter("ignore", UserWarning)
-                # crs given so read_postgis does not guess it from the first row; the SRIDs are checked below
-                gdf = gpd.read_postgis(f"SELECT * FROM ({sql}) AS coterm_q", _raw(conn), geom_col=geom, crs="EPSG:4326")
-        except (sqlalchemy.exc.DBAPIError, psycopg.Error) as exc:
-            raise DatabaseError(f"{ref.shown}: the {ref.what} failed: {_first_line(exc)}; check it in psql") from None
-        geoms = gdf.geometry.to_numpy()
-        present = ~shapely.is_missing(geoms)
-        gdf = gdf.set_crs(_crs_of(conn, ref, shapely.get_srid(geoms[present]), crs), allow_override=True)
-    if geom != "geometry":
-        gdf = gdf.rename_geometry("geometry") if "geometry" not in gdf.columns else gdf
-    label = ref.table or "query"
-    return make_layer(gdf, id=label, title=label, code=code, name=name, crs=None, source=ref.shown, vintage=ref.vintage or "")
-
-
-# --- writing -------------------------------------------------------------------------------------
-
-
-def _output_frames(scores, sensitivity=None) -> dict:
-    """The tables to write: units (with geometry when the layers have it), pairs, slivers, summary."""
-    import geopandas as gpd
-    import numpy as np
-    import pandas as pd
-
-    from .io import dumps_json
-    from .report import pairs_frame
-
-    ov = scores.overlap
-    units = scores.units.copy()
-    units.insert(1, "layer_id", units["layer"].map({"a": ov.a.id, "b": ov.b.id}))
-    geoms = []
-    for side, lay in (("a", ov.a), ("b", ov.b)):
-        codes = units.loc[units["layer"] == side, "code"]
-        geoms.append(lay.frame.geometry.reindex(codes.to_numpy()).to_numpy())
-    units = gpd.GeoDataFrame(units, geometry=_multi(np.concatenate(geoms)), crs=ov.a.crs)
-    summary = scores.to_dict()
-    if sensitivity is not None:
-        summary["sensitivity"] = sensitivity.to_dict(orient="records")
-    summary_row = pd.DataFrame([{"a": ov.a.id, "b": ov.b.id, "mode": ov.mode, "weight": ov.weight,
-                                 "min_share": float(ov.min_share), "summary": json.loads(dumps_json(summary))}])
-    out = {"units": units, "pairs": pairs_frame(ov, "table"), "slivers": pairs_frame(ov, "slivers"), "summary": summary_row}
-    if sensitivity is not None:
-        out["sensitivity"] = sensitivity
-    return out
-
-
-def _multi(geoms):
-    """Polygons as one-part MultiPolygons: one geometry type per column, so QGIS lists the table once."""
-    import numpy as np
-    import shapely
-
-    geoms = np.asarray(geoms, dtype=object)
-    single = shapely.get_type_id(geoms) == 3
-    if single.any():
-        geoms[single] = shapely.multipolygons(geoms[single], indices=np.arange(int(single.sum())))
-    return geoms
-
-
-def _check_replaceable(conn, ref: DbRef, schema: str, names) -> list[str]:
-    """Refuse to replace tables coterm did not write; return coterm's own output tables this run does not make."""
-    from sqlalchemy import text
-
-    rows = conn.execute(text(
-        "SELECT c.relname, obj_description(c.oid, 'pg_class') FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-        "WHERE n.nspname = :s AND c.relname = ANY(:t)"), {"s": schema, "t": list(OUTPUT_TABLES)}).all()
-    ours = {r[0] for r in rows if (r[1] or "").startswith(_MARK)}
-    foreign = sorted(r[0] for r in rows if r[0] not in ours and r[0] in names)
-    if foreign:
-        raise DatabaseOutputError(f"{ref.shown}: {', '.join(f'{schema}.{n}' for n in foreign)} exist(s) and were not written by coterm; "
-                                  "choose another ?schema= (nothing was changed)")
-    return sorted(ours - set(names))
-
-
-def write_postgis_outputs(scores, text: str, *, sensitivity=None) -> str:
-    """Write units, pairs, slivers and summary (and sensitivity) as tables in ``?schema=`` in ONE transaction.
-
-    All or nothing: the previous tables are replaced only when every table has been written, and
-    only tables coterm wrote before (marked by a table comment) are replaced. Units carry their
-    geometry in the layers' CRS (EPSG:27700 for the catalogue), so QGIS opens them as a layer.
-    Returns the schema written.
-    """
-    ref = parse_ref(text)
-    psycopg, sqlalchemy = _drivers(ref, DatabaseOutputError)
-    from psycopg import sql
-    from sqlalchemy.dialects.postgresql import JSONB
-
-    if ref.table or ref.sql:
-        raise DatabaseOutputError(f"{ref.shown}: an output reference names a schema (?schema=results), not ?table= or ?sql=")
-    schema = ref.schema or "public"
-    frames = _output_frames(scores, sensitivity)
-    mark = f"{_MARK}: {scores.overlap.a.id} x {scores.overlap.b.id}"
-    with _connection(ref, error=DatabaseOutputError) as conn:
-        try:
-            with conn.begin():
-                cur = _raw(conn).cursor()  # statements built with psycopg.sql: identifiers and literals quoted by the driver
-                cur.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
-                stale = _check_replaceable(conn, ref, schema, frames)
-                for name in stale:  # an earlier run's table this run does not make (e.g. sensitivity)
-                    cur.execute(sql.SQL("DROP TABLE {}").format(sql.Identifier(schema, name)))
-                for name, df in frames.items():
-                    cur.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(schema, name)))
-                    if hasattr(df, "to_postgis"):
-                        df.to_postgis(name, conn, schema=schema, if_exists="fail", index=False)
-                    else:
-                        df.to_sql(name, conn, schema=schema, if_exists="fail", index=False,
-                                  dtype={"summary": JSONB} if name == "summary" else None)
-                    cur.execute(sql.SQL("COMMENT ON TABLE {} IS {}").format(sql.Identifier(schema, name), sql.Literal(mark)))
-        except (sqlalchemy.exc.DBAPIError, psycopg.Error) as exc:
-            why = _first_line(exc)
-            hint = ("the destination is read-only or this user may not create tables there; "
-                    if re.search(r"read-only|permission denied|must be owner", why, re.I) else "")
-            raise DatabaseOutputError(f"{ref.shown}: cannot write the results to schema {schema!r} ({why}); "
-                                      f"{hint}the previous tables are unchanged") from None
-    return schema
 
 
