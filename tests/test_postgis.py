@@ -50,7 +50,7 @@ def pg():
 
 def _load_catalogue_layers(server):
     import coterm
-    from coterm.postgis import _engine, parse_ref
+    from coterm.postgis.refs import _engine, parse_ref
 
     engine = _engine(parse_ref(server.url()))
     try:

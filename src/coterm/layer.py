@@ -9,11 +9,17 @@ import functools
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from .errors import CodeError, GeometryError, GeometryRepairWarning, UnknownLayerError, warn
+
+if TYPE_CHECKING:  # typing only: geopandas is imported where a frame is built
+    import geopandas as gpd
+
+    from .catalog import CatalogEntry
 
 __all__ = ["Layer", "load_layer", "make_layer"]
 
@@ -28,13 +34,13 @@ class Layer:
 
     id: str
     title: str
-    frame: "object"  # geopandas.GeoDataFrame; index "code", columns name, geometry
+    frame: gpd.GeoDataFrame  # index "code", columns name, geometry
     family: str = ""
     kind: str = ""
     vintage: str = ""
     atom_base: str | None = None
     membership: pd.Series | None = field(default=None, repr=False)
-    entry: "object | None" = field(default=None, repr=False)
+    entry: CatalogEntry | None = field(default=None, repr=False)
     source: str = ""
     attribution: str = ""
     attribution_html: str = ""

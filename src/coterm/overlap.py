@@ -17,12 +17,17 @@ LSOA points, and a point that happens to fall in a generalisation sliver must no
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from . import notebook
 from .errors import CoverageWarning, OverlapError, warn
+
+if TYPE_CHECKING:  # typing only
+    from .fit_report import FitReport
+    from .layer import Layer
 
 __all__ = ["Overlap", "overlap", "GEOMETRY_MIN_SHARE"]
 
@@ -40,8 +45,8 @@ class Overlap:
     common extent; units with nothing covered are "outside".
     """
 
-    a: object
-    b: object
+    a: Layer
+    b: Layer
     mode: str
     weight: str
     min_share: float
@@ -58,7 +63,7 @@ class Overlap:
         from .atoms import overlap_population_basis
 
         return overlap_population_basis(self)
-    fit: object = None  # coterm.bestfit.FitReport when a geometry layer was best-fitted to building blocks
+    fit: FitReport | None = None  # when a geometry layer was best-fitted to building blocks
 
     def __repr__(self) -> str:  # short summaries for terminals and notebooks: coterm.notebook
         return notebook.overlap_repr(self)

@@ -14,11 +14,15 @@ Pure pandas on the overlap table. After slivers are dropped each unit ``a`` has 
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from . import notebook
+
+if TYPE_CHECKING:  # typing only
+    from .overlap import Overlap
 
 __all__ = ["Scores", "score", "Rate", "DirectionIndices", "SymmetricIndices", "CLASSES", "ALIGNED", "MINOR_SPLIT_SHARE"]
 
@@ -81,7 +85,7 @@ class SymmetricIndices:
 class Scores:
     """Per-unit classes (``units``) and layer-pair indices (``indices``) of one overlap."""
 
-    overlap: object
+    overlap: Overlap
     units: pd.DataFrame
     indices: dict
     partners: pd.DataFrame = None  # type: ignore[assignment]
