@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 
 PKG = Path(__file__).resolve().parents[1] / "src" / "coterm"
-ORDER = ["model", "read_csv", "read", "find", "validate", "apply", "compare"]
+ORDER = ["schema", "model", "read_csv", "read", "find", "validate", "apply", "compare"]
 ABOVE = {"maps", "demo", "cli", "scenario_map", "maps_folium", "maps_html", "demo_scenarios", "demo_page"}
 
 

@@ -28,15 +28,6 @@ from ..errors import ScenarioError
 __all__ = ["Scenario", "Merge", "Transfer", "slug", "CONFIDENCE_LEVELS"]
 
 CONFIDENCE_LEVELS = ("high", "medium-high", "medium", "low-medium", "low")
-_HEADER_KEYS = {
-    "name": str, "layer": str, "description": str, "effective": (str, _dt.date), "source": (str, list),
-    "confidence": str, "against": list, "defines": str, "title": str, "ungrouped": str, "notes": (str, list),
-    "kind": str, "family": str,
-}
-_MERGE_KEYS = {"into": str, "code": str, "members": list, "note": str, "confidence": str}
-_TRANSFER_KEYS = {"from": str, "to": str, "blocks": list, "via": str, "clip": bool, "to_name": str, "note": str,
-                  "confidence": str}
-_CHANGE_TABLES = ("merge", "group", "transfer")
 
 
 @dataclass(frozen=True)

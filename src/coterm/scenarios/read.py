@@ -7,14 +7,13 @@ CSV files are read by :mod:`coterm.scenarios.read_csv`.
 
 from __future__ import annotations
 
-import datetime as _dt
 import re
 import tomllib
 from pathlib import Path
 
 from ..errors import ScenarioError
-from .model import (_CHANGE_TABLES, _HEADER_KEYS, _MERGE_KEYS, _TRANSFER_KEYS, Merge, Scenario, Transfer, _check_structure,
-                    _fail, _generated, _make_scenario)
+from .model import Merge, Scenario, Transfer, _check_structure, _fail, _generated, _make_scenario
+from .schema import CHANGE_TABLES, HEADER_KEYS, MergeDoc, SchemaProblem, TransferDoc, validate
 
 __all__ = ["read_scenario", "parse_scenario_text"]
 
@@ -99,7 +98,7 @@ _KEY_RE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_-]*)\s*=")
 def _toml_layout(text: str):
     """Line numbers of each [[merge]]/[[group]]/[[transfer]] table, its span, and of top-level keys."""
     lines = text.split("\n")
-    tables: dict[str, list[tuple[int, int]]] = {k: [] for k in _CHANGE_TABLES}
+    tables: dict[str, list[tuple[int, int]]] = {k: [] for k in CHANGE_TABLES}
     key_lines: dict[str, int] = {}
     current = None
     starts = []
@@ -175,125 +174,73 @@ def _parse_toml(text: str, path: Path) -> Scenario:
     def where(line):
         return f"{path}:{line}" if line else str(path)
 
-    known = set(_HEADER_KEYS) | set(_CHANGE_TABLES)
-    for key in raw:
-        if key not in known:
-            near = _close(key, known)
-            raise _fail(where(key_lines.get(key)), f"unknown key {key!r} in the scenario header{near}; "
-                        f"expected {', '.join(sorted(known))}")
-    header = {}
-    for key, typ in _HEADER_KEYS.items():
-        if key in raw:
-            val = raw[key]
-            if not isinstance(val, typ):
-                raise _fail(where(key_lines.get(key)), f"{key!r} must be {_typename(typ)}, not {_typename(type(val))}")
-            header[key] = val
+    try:
+        doc = validate(raw)
+    except SchemaProblem as p:
+        raise _schema_error(p, raw, path, lines, tables, key_lines) from None
+    header = {k: getattr(doc, k) for k in HEADER_KEYS if k in raw}
     for req in ("name", "layer"):
         if not str(header.get(req, "")).strip():
             raise _fail(str(path), f"the header has no {req!r}; add e.g. {req} = \"...\" before the first [[merge]]")
-    for key in ("source", "notes", "against"):
-        if key in header and isinstance(header[key], list):
-            bad = [v for v in header[key] if not isinstance(v, str)]
-            if bad:
-                raise _fail(where(key_lines.get(key)), f"{key!r} must list strings; found {bad[0]!r}")
     if "merge" in raw and "group" in raw:
         line = tables["group"][0][0] if tables["group"] else None
         raise _fail(where(line), "a file either changes a layer ([[merge]]) or defines a new one ([[group]]); "
                     "split it into two files")
-    if "group" in raw and not header.get("defines"):
+    if "group" in raw and not doc.defines:
         line = tables["group"][0][0] if tables["group"] else None
         raise _fail(where(line), "[[group]] defines a new layer: add defines = \"<new-layer-id>\" to the header "
                     "(or use [[merge]] to change the layer itself)")
-    if header.get("defines") and "merge" in raw:
+    if doc.defines and "merge" in raw:
         raise _fail(where(key_lines.get("defines")), "`defines` makes a new layer from [[group]]s; "
                     "rename the [[merge]] tables to [[group]]")
 
-    merges = []
-    for kind in ("merge", "group"):
-        items = raw.get(kind, [])
-        if not isinstance(items, list):
-            raise _fail(where(key_lines.get(kind)), f"{kind!r} must be written as [[{kind}]] tables")
+    def span_of(kind, i):
         spans = tables[kind]
-        for i, item in enumerate(items, 1):
-            span = spans[i - 1] if i - 1 < len(spans) else None
-            merges.append(_toml_merge(item, i, kind, span, lines, path))
-    transfers = []
-    items = raw.get("transfer", [])
-    if not isinstance(items, list):
-        raise _fail(where(key_lines.get("transfer")), "'transfer' must be written as [[transfer]] tables")
-    for i, item in enumerate(items, 1):
-        span = tables["transfer"][i - 1] if i - 1 < len(tables["transfer"]) else None
-        transfers.append(_toml_transfer(item, i, span, lines, path))
+        return spans[i - 1] if i - 1 < len(spans) else None
 
+    merges = [_merge(item, i, kind, span_of(kind, i), lines, path)
+              for kind in ("merge", "group") for i, item in enumerate(getattr(doc, kind), 1)]
+    transfers = [_transfer(item, i, span_of("transfer", i), lines, path) for i, item in enumerate(doc.transfer, 1)]
     return _make_scenario(header, merges, transfers, path, "toml", key_lines)
 
 
-def _typename(t) -> str:
-    names = {str: "a string in quotes", list: "a list [...]", bool: "true or false", _dt.date: "a date",
-             int: "a number", float: "a number", dict: "a table"}
-    if isinstance(t, tuple):
-        return " or ".join(names.get(x, x.__name__) for x in t)
-    return names.get(t, getattr(t, "__name__", str(t)))
+def _schema_error(p: SchemaProblem, raw: dict, path: Path, lines, tables, key_lines) -> ScenarioError:
+    """A :class:`SchemaProblem` as ``file:line: <change label>: <what>``."""
+    if p.kind is None or p.index is None:
+        line = key_lines.get(p.key) if p.key else None
+        return _fail(f"{path}:{line}" if line else str(path), p.text)
+    spans = tables[p.kind]
+    span = spans[p.index - 1] if p.index - 1 < len(spans) else None
+    label = f"{p.kind} #{p.index}"
+    item = raw[p.kind][p.index - 1] if isinstance(raw.get(p.kind), list) and p.index - 1 < len(raw[p.kind]) else None
+    if p.element is not None and isinstance(item, dict) and isinstance(item.get("into"), str) and item["into"].strip():
+        label += f" {item['into'].strip()!r}"  # a code-list error comes after the table's keys were read
+    line = _find_key(lines, span, p.key) if p.key else (span[0] if span else None)
+    return _fail(f"{path}:{line if line else '?'}", f"{label}: {p.text}")
 
 
-def _close(word: str, choices) -> str:
-    import difflib
-
-    near = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
-    return f" (did you mean {near[0]!r}?)" if near else ""
-
-
-def _check_keys(item: dict, allowed: dict, label: str, span, lines, path: Path) -> None:
-    if not isinstance(item, dict):
-        raise _fail(f"{path}:{span[0] if span else '?'}", f"{label}: must be a table of keys")
-    for key, val in item.items():
-        line = _find_key(lines, span, key)
-        if key not in allowed:
-            raise _fail(f"{path}:{line}", f"{label}: unknown key {key!r}{_close(key, allowed)}; "
-                        f"expected {', '.join(allowed)}")
-        if not isinstance(val, allowed[key]):
-            raise _fail(f"{path}:{line}", f"{label}: {key!r} must be {_typename(allowed[key])}, not {_typename(type(val))}")
-
-
-def _code_list(values: list, label: str, key: str, span, lines, path: Path) -> tuple[tuple[str, ...], tuple]:
-    out = []
-    for v in values:
-        if not isinstance(v, str):
-            line = _find_key(lines, span, key)
-            raise _fail(f"{path}:{line}", f"{label}: {key} must be codes in quotes; {v!r} is {_typename(type(v))} "
-                        f"(write \"{v}\")")
-        out.append(v.strip())
+def _code_lines(codes: tuple[str, ...], span, lines) -> tuple:
     line_cache: dict[str, int | None] = {}
-    member_lines = []
-    for c in out:
+    for c in codes:
         if c not in line_cache:
             line_cache[c] = _find_line(lines, span, c)
-        member_lines.append(line_cache[c])
-    return tuple(out), tuple(member_lines)
+    return tuple(line_cache[c] for c in codes)
 
 
-def _toml_merge(item, i: int, kind: str, span, lines, path: Path) -> Merge:
-    label = f"{kind} #{i}"
-    _check_keys(item, _MERGE_KEYS, label, span, lines, path)
-    into = str(item.get("into", "")).strip()
+def _merge(item: MergeDoc, i: int, kind: str, span, lines, path: Path) -> Merge:
+    into = item.into.strip()
     if not into:
-        raise _fail(f"{path}:{span[0] if span else '?'}", f"{label}: has no 'into' (the name of the {'new unit' if kind == 'merge' else 'group'})")
-    label = f"{kind} #{i} {into!r}"
-    members, member_lines = _code_list(item.get("members", []), label, "members", span, lines, path)
-    code = str(item.get("code", "")).strip()
+        raise _fail(f"{path}:{span[0] if span else '?'}", f"{kind} #{i}: has no 'into' (the name of the "
+                    f"{'new unit' if kind == 'merge' else 'group'})")
+    members = tuple(v.strip() for v in item.members)
+    code = item.code.strip()
     return Merge(index=i, into=into, code=code or _generated(into, members), members=members, kind=kind, code_given=bool(code),
-                 line=span[0] if span else None, member_lines=member_lines, note=item.get("note", ""),
-                 confidence=item.get("confidence", ""))
+                 line=span[0] if span else None, member_lines=_code_lines(members, span, lines), note=item.note,
+                 confidence=item.confidence)
 
 
-def _toml_transfer(item, i: int, span, lines, path: Path) -> Transfer:
-    label = f"transfer #{i}"
-    _check_keys(item, _TRANSFER_KEYS, label, span, lines, path)
-    for req in ("from", "to", "blocks"):
-        if req not in item:
-            raise _fail(f"{path}:{span[0] if span else '?'}", f"{label}: has no {req!r}; a transfer needs from, to and blocks")
-    blocks, block_lines = _code_list(item["blocks"], label, "blocks", span, lines, path)
-    return Transfer(index=i, from_=item["from"].strip(), to=item["to"].strip(), blocks=blocks,
-                    via=item.get("via", "").strip(), clip=bool(item.get("clip", False)),
-                    to_name=item.get("to_name", "").strip(), line=span[0] if span else None, block_lines=block_lines,
-                    note=item.get("note", ""), confidence=item.get("confidence", ""))
+def _transfer(item: TransferDoc, i: int, span, lines, path: Path) -> Transfer:
+    blocks = tuple(v.strip() for v in item.blocks)
+    return Transfer(index=i, from_=item.from_.strip(), to=item.to.strip(), blocks=blocks, via=item.via.strip(),
+                    clip=item.clip, to_name=item.to_name.strip(), line=span[0] if span else None,
+                    block_lines=_code_lines(blocks, span, lines), note=item.note, confidence=item.confidence)

@@ -12,7 +12,8 @@ import csv
 import re
 from pathlib import Path
 
-from .model import _HEADER_KEYS, Merge, Scenario, _fail, _generated, _make_scenario
+from .model import Merge, Scenario, _fail, _generated, _make_scenario
+from .schema import HEADER_KEYS
 
 __all__: list[str] = []
 
@@ -29,7 +30,7 @@ def _parse_csv(text: str, path: Path, layer: str | None) -> Scenario:
         s = line.strip()
         if s.startswith("#"):
             m = _COMMENT_KEY_RE.match(s)
-            if m and m.group(1).lower() in _HEADER_KEYS:
+            if m and m.group(1).lower() in HEADER_KEYS:
                 key = m.group(1).lower()
                 val = m.group(2)
                 if key in _CSV_LIST_KEYS:
