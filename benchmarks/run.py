@@ -145,7 +145,7 @@ def measure(method: str, a_id: str, b_id: str, out: str) -> dict:
         for ta, tb in dict.fromkeys([(a_id, b_id), (atom_twin(a_id), atom_twin(b_id))]):
             t0 = time.perf_counter()
             try:
-                overlap(ta, tb, mode="atoms", weight="area")
+                overlap(ta, tb, mode="atoms", by="area")
             except Exception as exc:  # noqa: BLE001 - reported, not hidden
                 errors.append(f"{ta} × {tb}: {type(exc).__name__}: {str(exc)[:70]}")
                 continue
@@ -412,7 +412,7 @@ def write_results(path, rows, repeats, started, load_start, quick, commands=None
         "every workload here is a partition); `overlay` = `geopandas.overlay(how=\"intersection\")` + `.area`; `tobler` = "
         "`tobler.area_weighted.area_interpolate._area_tables_binning` (the area table behind "
         "`area_interpolate`); `floor` = read both layers + one bulk `STRtree.query(predicate=\"intersects\")`; "
-        "`atoms` = `coterm.overlap(a, b, mode=\"atoms\", weight=\"area\")` (set intersections of "
+        "`atoms` = `coterm.overlap(a, b, mode=\"atoms\", by=\"area\")` (set intersections of "
         "building blocks; its own loading, a different measure, so no equality check); "
         "`coverage-w1` = the coverage-overlay-by-noding experiment "
         "(`experiments/coverage_noding.py`: both layers' linework once, noded, polygonized, one point "

@@ -60,7 +60,7 @@ def test_a_unit_truly_holding_five_percent_of_its_neighbour_keeps_that_minor_spl
     assert report.clean and report.tolerance_m == 0
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        sc = score(overlap(districts, dissolve(fitted, bl), mode="geometry", weight="area"))
+        sc = score(overlap(districts, dissolve(fitted, bl), mode="geometry", by="area"))
     cls = sc.unit_classes("a")
     assert cls["A"] == "minor split" and cls["B"] == "nested"
 

@@ -48,8 +48,8 @@ def test_show_describes_a_layer_with_its_provenance_crs_and_examples():
 
 def test_compare_json_has_the_documented_keys_and_the_lookup_truth():
     d = json.loads(run("compare", "ltla-2021", "icb-2022", "--json").stdout)
-    assert {"a", "b", "mode", "weight", "a_to_b", "b_to_a", "indices"} <= set(d)
-    assert d["mode"] == "atoms" and d["weight"] == "population"
+    assert {"a", "b", "mode", "by", "weight", "a_to_b", "b_to_a", "indices"} <= set(d)
+    assert d["mode"] == "atoms" and d["by"] == d["weight"] == "population"
     for key in ("a_to_b", "b_to_a"):
         assert {"units", "coterminous", "nested", "contains", "split", "coterminosity_rate", "alignment_rate"} <= set(d[key])
     assert d["a_to_b"]["split"] == 12 and d["a_to_b"]["nested"] + d["a_to_b"]["coterminous"] == 297

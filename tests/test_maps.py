@@ -29,7 +29,7 @@ def synthetic():
     import coterm
 
     a, b = helpers.synthetic_pair()
-    ov = coterm.overlap(a, b, weight="area")
+    ov = coterm.overlap(a, b, by="area")
     return ov, coterm.score(ov)
 
 
@@ -46,7 +46,7 @@ def evil_html():
     from coterm import maps
 
     a, b = helpers.synthetic_pair(evil=True)
-    ov = coterm.overlap(a, b, weight="area")
+    ov = coterm.overlap(a, b, by="area")
     m = maps.coterminosity_map(ov, None, title="<script>window.__pwned=1</script> ${window.__pwned=1}")
     return maps.render_html(m)
 
@@ -106,7 +106,7 @@ def test_layer_control_names_are_escaped():
 
     a, b = helpers.synthetic_pair()
     a = a.replace(title="<b onmouseover=x()>A</b>")
-    html = maps.render_html(maps.coterminosity_map(coterm.overlap(a, b, weight="area"), None))
+    html = maps.render_html(maps.coterminosity_map(coterm.overlap(a, b, by="area"), None))
     assert "<b onmouseover" not in html
     assert '"&lt;b onmouseover=x()&gt;A&lt;/b&gt;: class against Test boards"' in html.replace("\\u0026", "&")
 
@@ -136,7 +136,7 @@ def test_population_weighted_popup_says_residents(synthetic):
 
     ov, _ = synthetic
     t = ov.table.assign(population=ov.table["area_m2"] / 1000.0)
-    ov = replace(ov, weight="population", table=t.assign(measure=t["population"]))
+    ov = replace(ov, by="population", table=t.assign(measure=t["population"]))
     html = maps.render_html(maps.coterminosity_map(ov, None)).replace("\\u003c", "<").replace("\\u003e", ">")
     assert "30% of Elder’s residents live in Lower Board (70% in Upper Board)." in html
     assert "area lies in" not in html
@@ -183,7 +183,7 @@ import sys, hashlib
 import browser, coterm
 from coterm import maps
 a, b = browser.synthetic_pair(evil=True)
-ov = coterm.overlap(a, b, weight="area")
+ov = coterm.overlap(a, b, by="area")
 m = maps.coterminosity_map(ov, None)
 maps.save_map(m, sys.argv[1])
 res = browser.synthetic_scenario(name="merge")

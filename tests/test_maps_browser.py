@@ -76,7 +76,7 @@ def _synthetic_map(**kw):
     from coterm import maps
 
     a, b = helpers.synthetic_pair(evil=kw.pop("evil", False))
-    return maps.coterminosity_map(coterm.overlap(a, b, weight="area"), None, **kw)
+    return maps.coterminosity_map(coterm.overlap(a, b, by="area"), None, **kw)
 
 
 def test_synthetic_map_draws_every_unit_offline_without_errors(page, tmp_path):

@@ -20,7 +20,7 @@ def drawn_scores(districts, health):
     import coterm
 
     # D0 in H1, D1 cut in half (H1 | H2), D2 and D3 in H2: by area, the truths are hand-computed
-    return coterm.score(coterm.overlap(districts, health, weight="area"))
+    return coterm.score(coterm.overlap(districts, health, by="area"))
 
 
 def test_the_repr_of_scores_gives_the_headline_counts_of_both_directions_and_names_the_split_units(drawn_scores):
@@ -64,7 +64,7 @@ def test_names_from_data_are_escaped_in_html_and_sanitised_in_repr():
     a = drawn_layer([("A1", evil, square(X0, Y0, 2000)), ("A2", "Bell\x1b[31m", square(X0 + 2000, Y0, 2000))], id="a")
     b = drawn_layer([("B1", "B one", square(X0 + 1000, Y0, 2000)), ("B2", "B two", square(X0 - 1000, Y0, 2000)),
                      ("B3", "B three", square(X0 + 3000, Y0, 2000))], id="b")
-    s = coterm.score(coterm.overlap(a, b, weight="area"))
+    s = coterm.score(coterm.overlap(a, b, by="area"))
     html = s._repr_html_()
     assert "<img" not in html and "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in html
     assert "\x1b" not in repr(s) and "Bell\\x1b[31m" in repr(s)
@@ -89,7 +89,7 @@ def test_codes_with_colons_and_semicolons_stay_whole_in_the_partner_columns():
 
     a = drawn_layer([("A:1;x", "A", square(X0, Y0, 2000))], id="a")
     b = drawn_layer([("B:1", "B one", square(X0, Y0, 1000, 2000)), ("B;2", "B two", square(X0 + 1000, Y0, 1000, 2000))], id="b")
-    g = coterm.score(coterm.overlap(a, b, weight="area")).to_geodataframe("a")
+    g = coterm.score(coterm.overlap(a, b, by="area")).to_geodataframe("a")
     assert g.loc[0, "code"] == "A:1;x" and g.loc[0, "partner_codes"] == ["B:1", "B;2"] and g.loc[0, "class"] == "contains"
 
 

@@ -31,7 +31,7 @@ SETTINGS = settings(max_examples=15, deadline=None, suppress_health_check=[Healt
 @SETTINGS
 @given(ax=cuts, ay=cuts, bx=cuts, by=cuts)
 def test_shares_of_each_unit_sum_to_one_and_lie_in_zero_one_when_the_other_layer_covers_it(ax, ay, bx, by):
-    ov = coterm.overlap(grid(ax, ay, "A"), grid(bx, by, "B"), mode="geometry", weight="area", min_share=0)
+    ov = coterm.overlap(grid(ax, ay, "A"), grid(bx, by, "B"), mode="geometry", by="area", min_share=0)
     p = ov.all_pairs()
     assert p["share_of_a"].between(0, 1 + 1e-12).all() and p["share_of_b"].between(0, 1 + 1e-12).all()
     assert p.groupby("a_code")["share_of_a"].sum().to_numpy() == pytest.approx(1.0)
@@ -43,8 +43,8 @@ def test_shares_of_each_unit_sum_to_one_and_lie_in_zero_one_when_the_other_layer
 @given(ax=cuts, ay=cuts, bx=cuts, by=cuts)
 def test_overlap_b_a_is_the_transpose_of_overlap_a_b_and_classes_follow(ax, ay, bx, by):
     a, b = grid(ax, ay, "A"), grid(bx, by, "B")
-    ab = coterm.overlap(a, b, mode="geometry", weight="area")
-    ba = coterm.overlap(b, a, mode="geometry", weight="area")
+    ab = coterm.overlap(a, b, mode="geometry", by="area")
+    ba = coterm.overlap(b, a, mode="geometry", by="area")
     t = ab.transpose()
     cols = ["a_code", "b_code", "area_m2", "share_of_a", "share_of_b"]
     assert t.table[cols].round(6).equals(ba.table[cols].round(6))
@@ -61,8 +61,8 @@ def test_overlap_b_a_is_the_transpose_of_overlap_a_b_and_classes_follow(ax, ay, 
 @SETTINGS
 @given(ax=cuts, ay=cuts, bx=cuts, by=cuts, dx=st.integers(-50_000, 50_000), dy=st.integers(-50_000, 50_000))
 def test_translating_both_layers_changes_nothing(ax, ay, bx, by, dx, dy):
-    s1 = coterm.score(coterm.overlap(grid(ax, ay, "A"), grid(bx, by, "B"), mode="geometry", weight="area"))
-    s2 = coterm.score(coterm.overlap(grid(ax, ay, "A", dx, dy), grid(bx, by, "B", dx, dy), mode="geometry", weight="area"))
+    s1 = coterm.score(coterm.overlap(grid(ax, ay, "A"), grid(bx, by, "B"), mode="geometry", by="area"))
+    s2 = coterm.score(coterm.overlap(grid(ax, ay, "A", dx, dy), grid(bx, by, "B", dx, dy), mode="geometry", by="area"))
     assert s1.units["class"].tolist() == s2.units["class"].tolist()
     assert s1.units["dominant_share"].round(9).tolist() == s2.units["dominant_share"].round(9).tolist()
 
@@ -71,7 +71,7 @@ def test_translating_both_layers_changes_nothing(ax, ay, bx, by, dx, dy):
 @given(ax=cuts, ay=cuts, bx=cuts, by=cuts, seed=st.integers(0, 10_000))
 def test_merging_units_equals_summing_their_rows(ax, ay, bx, by, seed):
     a, b = grid(ax, ay, "A"), grid(bx, by, "B")
-    ov = coterm.overlap(a, b, mode="geometry", weight="area", min_share=0)
+    ov = coterm.overlap(a, b, mode="geometry", by="area", min_share=0)
     rng = np.random.default_rng(seed)
     groups = rng.integers(0, max(1, len(a) // 2), size=len(a))
     mapping = pd.Series([f"M{g}" for g in groups], index=a.codes)
@@ -86,6 +86,6 @@ def test_merging_units_equals_summing_their_rows(ax, ay, bx, by, seed):
 @given(ax=cuts, ay=cuts)
 def test_a_layer_against_itself_is_all_coterminous_with_zero_variation_of_information(ax, ay):
     a = grid(ax, ay, "A")
-    s = coterm.score(coterm.overlap(a, a, mode="geometry", weight="area"))
+    s = coterm.score(coterm.overlap(a, a, mode="geometry", by="area"))
     assert set(s.units["class"]) == {"coterminous"}
     assert s.indices["symmetric"]["vi_bits"] == pytest.approx(0.0, abs=1e-9)

@@ -18,7 +18,7 @@ def counts(scores, key):
 @pytest.mark.parametrize("layer", ["ltla-2021", "icb-2022", "pfa-2020", "ccg-2015"])
 @pytest.mark.parametrize("mode", ["atoms", "geometry"])
 def test_a_layer_against_itself_is_entirely_coterminous_in_both_modes(layer, mode):
-    s = coterm.compare_layers(layer, layer, mode=mode, weight="area")
+    s = coterm.compare_layers(layer, layer, mode=mode, by="area")
     n = len(coterm.load_layer(layer))
     assert counts(s, "a_to_b") == {"coterminous": n, "nested": 0, "contains": 0, "split": 0}
     assert s.indices["symmetric"]["vi_bits"] == pytest.approx(0.0, abs=1e-9)
@@ -68,8 +68,8 @@ def test_the_12_split_districts_match_the_ons_lookup_derived_summary():
 
 
 def test_geometry_mode_on_two_lsoa_built_layers_equals_atom_mode_by_area():
-    g = coterm.overlap("ltla-2021", "icb-2022", mode="geometry", weight="area", min_share=0)
-    a = coterm.overlap("ltla-2021", "icb-2022", mode="atoms", weight="area", min_share=0)
+    g = coterm.overlap("ltla-2021", "icb-2022", mode="geometry", by="area", min_share=0)
+    a = coterm.overlap("ltla-2021", "icb-2022", mode="atoms", by="area", min_share=0)
     m = g.table.merge(a.table, on=["a_code", "b_code"], how="outer", suffixes=("_g", "_a"), indicator=True)
     assert (m["_merge"] == "both").all()
     assert m["area_m2_g"].to_numpy() == pytest.approx(m["area_m2_a"].to_numpy(), rel=1e-6)
@@ -228,5 +228,15 @@ def test_the_cli_header_and_summary_json_name_the_population_source_and_year(tmp
     assert d["population"] == {"base": "lsoa-2011", "source": "ONS mid-2020 LSOA population estimates (SAPE23DT2)",
                                "year": "2020"}
     assert d["bridge"] is None
-    area = coterm.compare_layers("ltla-2024", "icb-2026", weight="area").to_dict()
+    area = coterm.compare_layers("ltla-2024", "icb-2026", by="area").to_dict()
     assert area["population"]["source"] == ""
+
+
+def test_by_is_the_one_name_of_the_measure_and_weight_is_a_warned_alias():
+    new = coterm.compare_layers("ltla-2021", "utla-2021", by="area")
+    with pytest.warns(DeprecationWarning, match="by="):
+        old = coterm.compare_layers("ltla-2021", "utla-2021", weight="area")
+    assert new.overlap.by == old.overlap.by == "area" and new.to_dict()["by"] == "area"
+    assert new.units.equals(old.units)
+    with pytest.raises(coterm.errors.OverlapError, match="disagree"), pytest.warns(DeprecationWarning):
+        coterm.overlap("ltla-2021", "utla-2021", by="population", weight="area")

@@ -59,7 +59,7 @@ def _random_groupings(codes, n, seed=20261201):
 def test_js_equals_python_for_shipped_and_random_groupings(page_file):
     data, path = page_file
     groupings = [s["groups"] for s in data["scenarios"]] + [[]] + _random_groupings(data["units"]["codes"], 40)
-    base = {p: coterm.overlap(LAYER, p, mode="atoms", weight="population") for p in PARTNERS}
+    base = {p: coterm.overlap(LAYER, p, mode="atoms", by="population") for p in PARTNERS}
     with offline_page() as (page, log):
         page.goto(path.as_uri())
         # one JSON string back: much faster than Playwright's structured copy of 300 nested objects

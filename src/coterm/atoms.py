@@ -285,7 +285,7 @@ def bridge_eras(a, b, mode: str, notes: list):
 
 
 def overlap_population_basis(ov) -> dict:
-    if ov.weight == "area":
+    if ov.by == "area":
         return {"base": "", "source": "", "year": ""}
     if ov.mode == "atoms":
         return population_basis(ov.a.atom_base)

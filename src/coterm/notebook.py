@@ -32,20 +32,20 @@ def _pct(v) -> str:
 
 
 def _basis(ov) -> str:
-    return "population" if ov.weight == "population" else "area"
+    return "population" if ov.by == "population" else "area"
 
 
 # --- Overlap -------------------------------------------------------------------------------------------
 
 
 def overlap_repr(ov) -> str:
-    return _t(f"<Overlap {ov.a.id} × {ov.b.id}: {ov.mode} mode, weighted by {ov.weight}, min_share {ov.min_share:g}; "
+    return _t(f"<Overlap {ov.a.id} × {ov.b.id}: {ov.mode} mode, weighted by {ov.by}, min_share {ov.min_share:g}; "
               f"{len(ov.units_a)} × {len(ov.units_b)} units, {len(ov.table)} pairs kept, {len(ov.slivers)} slivers dropped>")
 
 
 def overlap_html(ov) -> str:
     rows = [("layers", f"{ov.a.title} ({ov.a.id}) × {ov.b.title} ({ov.b.id})"),
-            ("engine", f"{ov.mode} mode, weighted by {ov.weight}, min_share {ov.min_share:g}"),
+            ("engine", f"{ov.mode} mode, weighted by {ov.by}, min_share {ov.min_share:g}"),
             ("units", f"{len(ov.units_a)} in {ov.a.id}, {len(ov.units_b)} in {ov.b.id}"),
             ("pairs", f"{len(ov.table)} kept, {len(ov.slivers)} slivers dropped"
                       + (f" ({ov.slivers['area_m2'].sum() / 1e6:.2f} km²)" if len(ov.slivers) else ""))]
@@ -71,7 +71,7 @@ def _split_units(scores, side: str) -> pd.DataFrame:
 def scores_repr(scores) -> str:
     ov, idx = scores.overlap, scores.indices
     by = _basis(ov)
-    lines = [f"<Scores {ov.a.id} × {ov.b.id} ({ov.mode} mode, weighted by {ov.weight})",
+    lines = [f"<Scores {ov.a.id} × {ov.b.id} ({ov.mode} mode, weighted by {ov.by})",
              f"  {ov.a.id} → {ov.b.id}: {_direction_text(idx['a_to_b'], by)}",
              f"  {ov.b.id} → {ov.a.id}: {_direction_text(idx['b_to_a'], by)}"]
     for side, lay in (("a", ov.a), ("b", ov.b)):
@@ -95,7 +95,7 @@ def scores_html(scores) -> str:
         rows.append(f"<tr><th style='text-align:left'>{escape(src.id)} → {escape(dst.id)}</th>"
                     + "".join(f"<td style='text-align:right'>{escape(str(c))}</td>" for c in cells) + "</tr>")
     parts = [f"<b>{escape(ov.a.title)} × {escape(ov.b.title)}</b> <span style='color:#666'>({escape(ov.mode)} mode, "
-             f"weighted by {escape(ov.weight)})</span><table>{head}{''.join(rows)}</table>"]
+             f"weighted by {escape(ov.by)})</span><table>{head}{''.join(rows)}</table>"]
     for side, lay, other in (("a", ov.a, ov.units_b), ("b", ov.b, ov.units_a)):
         sp = _split_units(scores, side)
         if not len(sp):

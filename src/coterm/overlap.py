@@ -48,7 +48,7 @@ class Overlap:
     a: Layer
     b: Layer
     mode: str
-    weight: str
+    by: str  # the measure: "population" or "area"
     min_share: float
     table: pd.DataFrame
     slivers: pd.DataFrame
@@ -64,6 +64,14 @@ class Overlap:
 
         return overlap_population_basis(self)
     fit: FitReport | None = None  # when a geometry layer was best-fitted to building blocks
+
+    @property
+    def weight(self) -> str:
+        """Old name of :attr:`by`."""
+        import warnings
+
+        warnings.warn("Overlap.weight is now Overlap.by", DeprecationWarning, stacklevel=2)
+        return self.by
 
     def __repr__(self) -> str:  # short summaries for terminals and notebooks: coterm.notebook
         return notebook.overlap_repr(self)
@@ -87,7 +95,7 @@ class Overlap:
     @property
     def area_rule(self) -> bool:
         """Whether slivers are also judged by area (geometry mode weighted by population)."""
-        return self.mode == "geometry" and self.weight == "population"
+        return self.mode == "geometry" and self.by == "population"
 
     def with_min_share(self, min_share: float) -> "Overlap":
         """The same overlaps with another sliver threshold (no recomputation)."""
@@ -196,8 +204,23 @@ def _choose_mode(a, b, mode: str) -> str:
     return mode
 
 
-def overlap(a, b, *, mode: str = "auto", weight: str = "population", min_share: float | None = None,
-            workers: int = 1, progress=None, fit_base: str | None = None) -> Overlap:
+def basis_of(by: str | None, weight: str | None = None) -> str:
+    """The measure asked for: ``by`` (the CLI's ``--by``); ``weight=`` is its old spelling, still accepted with a warning."""
+    if weight is not None:
+        import warnings
+
+        warnings.warn("weight= is now by= (as the CLI's --by); weight= will be removed", DeprecationWarning, stacklevel=3)
+        if by is not None and by != weight:
+            raise OverlapError(f"by={by!r} and weight={weight!r} disagree; give by= only")
+        by = weight
+    by = "population" if by is None else by
+    if by not in ("population", "area"):
+        raise OverlapError(f"unknown basis by={by!r}; choose population or area")
+    return by
+
+
+def overlap(a, b, *, mode: str = "auto", by: str | None = None, min_share: float | None = None,
+            workers: int = 1, progress=None, fit_base: str | None = None, weight: str | None = None) -> Overlap:
     """The overlap table of two layers.
 
     Parameters
@@ -205,9 +228,9 @@ def overlap(a, b, *, mode: str = "auto", weight: str = "population", min_share: 
     a, b : Layer or catalogue id or file path.
     mode : ``"atoms"`` (exact, both layers unions of the same building blocks), ``"geometry"``
         (polygon intersection) or ``"auto"`` (atoms when possible).
-    weight : ``"population"`` (people, from LSOA populations) or ``"area"`` (m²). In geometry mode
-        population is apportioned by LSOA representative points; layers outside England and Wales
-        fall back to area with a warning.
+    by : ``"population"`` (people, from LSOA populations; the default) or ``"area"`` (m²). In geometry
+        mode population is apportioned by LSOA representative points; layers outside England and Wales
+        fall back to area with a warning. (``weight=`` is the old name of ``by=``.)
     min_share : a pair under this share of *both* units is a sliver (default 0.01 in geometry mode
         and after a best fit, 0 in atom mode, where there are no slivers).
     workers : processes for the geometry engine.
@@ -235,10 +258,9 @@ def overlap(a, b, *, mode: str = "auto", weight: str = "population", min_share: 
     """
     from .layer import load_layer
 
+    by = basis_of(by, weight)
     a = load_layer(a)
     b = load_layer(b)
-    if weight not in ("population", "area"):
-        raise OverlapError(f"unknown weight {weight!r}; choose population or area")
     if min_share is not None and not (0 <= min_share < 1):
         raise OverlapError(f"min_share must be in [0, 1), got {min_share}")
     notes: list[str] = []
@@ -257,7 +279,7 @@ def overlap(a, b, *, mode: str = "auto", weight: str = "population", min_share: 
         ms = (GEOMETRY_MIN_SHARE if fitted else 0.0) if min_share is None else float(min_share)
     else:
         ms = GEOMETRY_MIN_SHARE if min_share is None else float(min_share)
-        pairs, tot_a, tot_b, weight = _geometry_overlap(a, b, weight=weight, workers=workers, progress=progress, notes=notes,
+        pairs, tot_a, tot_b, by = _geometry_overlap(a, b, by=by, workers=workers, progress=progress, notes=notes,
                                                         min_share=ms)
         notes.extend(_generalisation_hints(a, b))
     if pairs.empty or not (pairs["area_m2"] > 0).any():
@@ -265,7 +287,7 @@ def overlap(a, b, *, mode: str = "auto", weight: str = "population", min_share: 
             f"{a.id} and {b.id} do not overlap at all ({a.id} spans {_extent(a)}, {b.id} spans {_extent(b)}); "
             "check that both cover the same place and that their CRS is right"
         )
-    pairs["measure"] = pairs["area_m2" if weight == "area" else "population"].astype(float)
+    pairs["measure"] = pairs["area_m2" if by == "area" else "population"].astype(float)
     covered_a = pairs.groupby("a_code")["measure"].sum()
     covered_b = pairs.groupby("b_code")["measure"].sum()
     ua = _unit_frame(a, tot_a, covered_a)
@@ -273,8 +295,8 @@ def overlap(a, b, *, mode: str = "auto", weight: str = "population", min_share: 
     for u, col in ((ua, "a_code"), (ub, "b_code")):
         inter = pairs.groupby(col)["area_m2"].sum().reindex(u.index).fillna(0.0)
         u["uncovered_area_m2"] = (u["area_m2"] - inter).clip(lower=0.0)
-    table, slivers = _split(pairs, ua, ub, ms, area_rule=mode == "geometry" and weight == "population")
-    return Overlap(a=a, b=b, mode=mode, weight=weight, min_share=ms, table=table, slivers=slivers, units_a=ua, units_b=ub,
+    table, slivers = _split(pairs, ua, ub, ms, area_rule=mode == "geometry" and by == "population")
+    return Overlap(a=a, b=b, mode=mode, by=by, min_share=ms, table=table, slivers=slivers, units_a=ua, units_b=ub,
                    notes=tuple(notes), bridge=bridge, fit=fit)
 
 
@@ -318,7 +340,7 @@ def _same_crs(a, b):
     return a, b
 
 
-def _geometry_overlap(a, b, *, weight, workers, progress, notes, min_share=GEOMETRY_MIN_SHARE):
+def _geometry_overlap(a, b, *, by, workers, progress, notes, min_share=GEOMETRY_MIN_SHARE):
     import shapely
 
     from .apportion import area_if_unpopulated, point_population
@@ -341,14 +363,14 @@ def _geometry_overlap(a, b, *, weight, workers, progress, notes, min_share=GEOME
         pairs["population"] = np.nan
         tot_a["population"] = np.nan
         tot_b["population"] = np.nan
-        if weight == "population":
+        if by == "population":
             warn(f"{a.id} × {b.id}: no LSOA population lies in these layers (outside England and Wales?); weighting by area instead", CoverageWarning)
             notes.append("population unavailable outside England and Wales: weighted by area")
-            weight = "area"
+            by = "area"
     else:
         pair_pop, pop_a, pop_b, base = pop
-        if weight == "population":
-            weight = area_if_unpopulated(a, b, pairs, tot_a, tot_b, pop_a, pop_b, base, notes, min_share)
+        if by == "population":
+            by = area_if_unpopulated(a, b, pairs, tot_a, tot_b, pop_a, pop_b, base, notes, min_share)
         pairs = pairs.merge(pair_pop, on=["a_code", "b_code"], how="outer")
         pairs["area_m2"] = pairs["area_m2"].fillna(0.0)
         pairs["population"] = pairs["population"].fillna(0.0)
@@ -356,7 +378,7 @@ def _geometry_overlap(a, b, *, weight, workers, progress, notes, min_share=GEOME
         tot_b["population"] = pop_b.reindex(tot_b.index).fillna(0.0)
         notes.append(f"population apportioned by {base} representative points")
     pairs = pairs.sort_values(["a_code", "b_code"], ignore_index=True)
-    return pairs, tot_a, tot_b, weight
+    return pairs, tot_a, tot_b, by
 
 
 def _check_self_overlap(layer, geoms, notes) -> bool:

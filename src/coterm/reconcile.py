@@ -47,7 +47,7 @@ def _why(ap: dict, gp: dict) -> str:
     return "; ".join(parts) or "same partners, a partner's class differs"
 
 
-def reconcile(a, b, *, weight: str = "population", min_share: float | None = None, workers: int = 1) -> Reconciliation:
+def reconcile(a, b, *, by: str = "population", min_share: float | None = None, workers: int = 1) -> Reconciliation:
     """Compare the classes of both engines for two layers that both modes can handle."""
     from .layer import load_layer
     from .overlap import overlap
@@ -64,8 +64,8 @@ def reconcile(a, b, *, weight: str = "population", min_share: float | None = Non
         raise OverlapError(f"reconcile compares atom mode with geometry mode, so both layers must be built from the same "
                            f"building blocks; {a.id} is {what(a)} and {b.id} is {what(b)}; score them with "
                            f"`coterm compare {a.id} {b.id} --mode geometry` instead")
-    s_atoms = score(overlap(a, b, mode="atoms", weight=weight, min_share=0.0 if min_share is None else min_share))
-    s_geom = score(overlap(a, b, mode="geometry", weight=weight, min_share=min_share, workers=workers))
+    s_atoms = score(overlap(a, b, mode="atoms", by=by, min_share=0.0 if min_share is None else min_share))
+    s_geom = score(overlap(a, b, mode="geometry", by=by, min_share=min_share, workers=workers))
     sa, sg = s_atoms.units, s_geom.units
     m = sa.merge(sg, on=["layer", "code"], suffixes=("_atoms", "_geometry"))
     agreement = {}

@@ -124,8 +124,8 @@ def pct(v) -> str:
     return "–" if v is None else f"{100 * v:.1f}%"
 
 
-def _direction_lines(title: str, d: dict, weight: str) -> list[str]:
-    by = "population" if weight == "population" else "area"
+def _direction_lines(title: str, d: dict, by: str) -> list[str]:
+    by = "population" if by == "population" else "area"
     out = [
         f"{title}: {d['units']} units"
         + (f" ({d['outside']} outside the other layer)" if d["outside"] else ""),
@@ -152,12 +152,12 @@ def summary_lines(scores, *, max_split: int = 25) -> list[str]:
     ov = scores.overlap
     s = scores.to_dict()
     lines = [f"{ov.a.title} ({ov.a.id})  ×  {ov.b.title} ({ov.b.id})",
-             f"mode {ov.mode}{_fit_label(ov)}, weighted by {ov.weight}, min_share {ov.min_share:g}"]
-    basis = ov.population_basis if ov.weight == "population" else {}
+             f"mode {ov.mode}{_fit_label(ov)}, weighted by {ov.by}, min_share {ov.min_share:g}"]
+    basis = ov.population_basis if ov.by == "population" else {}
     if basis.get("source"):  # name the population behind every figure (issue 13)
         lines.append(f"population: {basis['source']}, {basis['year']} ({basis['base']})")
-    lines += _direction_lines(f"{ov.a.id} → {ov.b.id}", s["a_to_b"], ov.weight)
-    lines += _direction_lines(f"{ov.b.id} → {ov.a.id}", s["b_to_a"], ov.weight)
+    lines += _direction_lines(f"{ov.a.id} → {ov.b.id}", s["a_to_b"], ov.by)
+    lines += _direction_lines(f"{ov.b.id} → {ov.a.id}", s["b_to_a"], ov.by)
     sym = s["indices"]
     if sym.get("vi_bits") is not None:
         lines.append(f"symmetric: variation of information {sym['vi_bits']:.3f} bits, NMI {sym['nmi']:.3f}")
@@ -261,7 +261,7 @@ def units_frame(layer) -> tuple[pd.DataFrame, dict]:
     """
     from .overlap import overlap
 
-    ov = overlap(layer, layer, weight="population")
+    ov = overlap(layer, layer, by="population")
     u = ov.units_a
     df = pd.DataFrame({"code": layer.codes.astype(str), "name": layer.names.reindex(layer.codes).to_numpy(),
                        "area_km2": (layer.frame.geometry.area.to_numpy(dtype=float) / 1e6).round(4),

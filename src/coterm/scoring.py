@@ -39,9 +39,9 @@ class Rate:
     area: float | None
     population: float | None
 
-    def by(self, weight: str) -> float | None:
+    def by(self, basis: str) -> float | None:
         """The rate weighted by ``"count"``, ``"area"`` or ``"population"``."""
-        return getattr(self, weight)
+        return getattr(self, basis)
 
 
 @dataclass(frozen=True)
@@ -125,7 +125,7 @@ class Scores:
         return pd.Series(u["class"].to_numpy(), index=u["code"].to_numpy(), name="class")
 
     def to_dict(self) -> dict:
-        """The JSON summary: a, b, mode, weight, min_share, a_to_b, b_to_a, indices, slivers, uncovered, notes."""
+        """The JSON summary: a, b, mode, by, min_share, a_to_b, b_to_a, indices, slivers, uncovered, notes."""
         ov = self.overlap
         sl = ov.slivers
         return {
@@ -134,7 +134,8 @@ class Scores:
             "a_title": ov.a.title,
             "b_title": ov.b.title,
             "mode": ov.mode,
-            "weight": ov.weight,
+            "by": ov.by,
+            "weight": ov.by,  # kept for readers of earlier files: "by" is the name everywhere else
             "min_share": ov.min_share,
             "a_to_b": self.indices["a_to_b"],
             "b_to_a": self.indices["b_to_a"],

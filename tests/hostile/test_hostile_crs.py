@@ -82,7 +82,7 @@ def test_a_uk_wide_layer_is_measured_in_equal_area_and_a_gb_layer_in_bng(tmp_pat
 def test_overlapping_a_gb_layer_with_an_irish_one_measures_both_in_equal_area(tmp_path):
     ni = coterm.load_layer(_lonlat_layer([("N1", _box(-6.0, 54.55))], tmp_path, "ni"))
     ni2 = coterm.load_layer(_lonlat_layer([("M1", _box(-6.0, 54.55, 0.1))], tmp_path, "ni2"))
-    ov = coterm.overlap(ni, ni2, mode="geometry", weight="area", min_share=0)
+    ov = coterm.overlap(ni, ni2, mode="geometry", by="area", min_share=0)
     assert float(ov.table.area_m2.sum()) == pytest.approx(_geodesic(_box(-6.0, 54.55, 0.1)), rel=1e-5)
 
 

@@ -251,7 +251,7 @@ def test_two_layers_with_nothing_in_common_are_refused_naming_both_extents(tmp_p
     far_rows = [(c, n, shapely.affinity.translate(g, 50_000, 0)) for c, n, g in BIG]
     far = write_layer(far_rows, tmp_path / "far.parquet")
     with pytest.raises(OverlapError, match=r"do not overlap at all .* spans x .* spans x"):
-        coterm.compare_layers(good, far, mode="geometry", weight="area")
+        coterm.compare_layers(good, far, mode="geometry", by="area")
     res = run_cli("compare", good, far, "--mode", "geometry", "--by", "area", "--json")
     assert res.returncode == 2 and res.stdout == ""
     assert res.stderr.count("\n") == 1 and "do not overlap at all" in res.stderr

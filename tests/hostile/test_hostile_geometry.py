@@ -20,7 +20,7 @@ def areas(ov):
 
 
 def geometry_overlap(a, b, **kw):
-    return coterm.overlap(a, b, mode="geometry", weight="area", **kw)
+    return coterm.overlap(a, b, mode="geometry", by="area", **kw)
 
 
 # --- CRS ---------------------------------------------------------------------------------------------
@@ -204,7 +204,7 @@ def test_a_polygon_with_a_million_vertices_is_measured_exactly_and_reports_progr
     b = drawn_layer([(f"Q{i}{j}", f"Quarter {i}{j}", square(X0 + 5000 * i, Y0 + 5000 * j, 5000)) for i in range(2) for j in range(2)],
                     id="quarters")
     calls = []
-    ov = coterm.overlap(a, b, mode="geometry", weight="area", progress=lambda done, total: calls.append((done, total)))
+    ov = coterm.overlap(a, b, mode="geometry", by="area", progress=lambda done, total: calls.append((done, total)))
     assert calls and calls[-1][0] == calls[-1][1]
     assert [d for d, _ in calls] == sorted(d for d, _ in calls)
     assert ov.table.area_m2.sum() == pytest.approx(circle.area, rel=1e-9)

@@ -26,11 +26,11 @@ def test_a_unit_without_lsoa_points_falls_back_to_area_with_a_warning_and_is_not
     b = drawn_layer([("ALL", "Everything", square(X0, Y0, 2100, 2000))], id="b")
     with warnings.catch_warnings(record=True) as w:
         warnings.simplefilter("always")
-        sc = coterm.score(coterm.overlap(a, b, mode="geometry", weight="population"))
+        sc = coterm.score(coterm.overlap(a, b, mode="geometry", by="population"))
     msgs = [str(x.message) for x in w if issubclass(x.category, CoverageWarning)]
     assert any("a × b: 1 unit(s) hold no lsoa-2011 population point (a:TINY)" in m and "weighted by area instead of population" in m
                for m in msgs), msgs
-    assert sc.overlap.weight == "area"
+    assert sc.overlap.by == "area"
     assert any("weighted by area instead of population" in n for n in sc.overlap.notes)
     classes = sc.unit_classes("a")
     assert classes["TINY"] == "nested" and classes["BIG"] == "nested"
@@ -44,6 +44,6 @@ def test_a_layer_whose_units_all_hold_points_stays_weighted_by_population():
     assert _points_in(X0, Y0, 1500, 2000) > 0 and _points_in(X0 + 1500, Y0, 1500, 2000) > 0
     with warnings.catch_warnings():
         warnings.simplefilter("error", CoverageWarning)
-        ov = coterm.overlap(a, b, mode="geometry", weight="population")
-    assert ov.weight == "population"
+        ov = coterm.overlap(a, b, mode="geometry", by="population")
+    assert ov.by == "population"
     assert np.isclose(ov.table["measure"].sum(), ov.table["population"].sum()) and ov.table["population"].sum() > 0

@@ -86,7 +86,7 @@ def test_interrupting_a_long_compare_keeps_the_previous_complete_output(tmp_path
 
 def test_an_interruption_while_the_files_are_being_written_keeps_the_previous_output(tmp_path, small_pair, monkeypatch):
     out = tmp_path / "results"
-    sc = coterm.compare_layers(*small_pair, mode="geometry", weight="area")
+    sc = coterm.compare_layers(*small_pair, mode="geometry", by="area")
     write_compare_outputs(sc, out)
     before = tree_bytes(out)
     real = coterm.io.write_json
@@ -96,7 +96,7 @@ def test_an_interruption_while_the_files_are_being_written_keeps_the_previous_ou
         raise KeyboardInterrupt  # ... when Ctrl-C arrives
 
     monkeypatch.setattr(coterm.io, "write_json", interrupted)
-    sc2 = coterm.compare_layers(small_pair[1], small_pair[0], mode="geometry", weight="area")
+    sc2 = coterm.compare_layers(small_pair[1], small_pair[0], mode="geometry", by="area")
     with pytest.raises(KeyboardInterrupt):
         write_compare_outputs(sc2, out)
     assert tree_bytes(out) == before
@@ -108,7 +108,7 @@ def test_an_interruption_while_the_files_are_being_written_keeps_the_previous_ou
 
 def test_a_full_disk_while_writing_raises_output_error_and_leaves_the_previous_output(tmp_path, small_pair, monkeypatch):
     out = tmp_path / "results"
-    sc = coterm.compare_layers(*small_pair, mode="geometry", weight="area")
+    sc = coterm.compare_layers(*small_pair, mode="geometry", by="area")
     write_compare_outputs(sc, out)
     before = tree_bytes(out)
     calls = {"n": 0}

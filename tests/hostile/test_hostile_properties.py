@@ -31,7 +31,7 @@ def grid_layer(xs, ys, prefix, *, jitter=0):
 def overlap(a, b):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return coterm.overlap(a, b, mode="geometry", weight="area", min_share=0.0)
+        return coterm.overlap(a, b, mode="geometry", by="area", min_share=0.0)
 
 
 @PROPS

@@ -66,7 +66,7 @@ def test_template_syntax_in_codes_names_and_titles_survives_byte_for_byte_and_ru
     marker = tmp_path / "PWNED"
     names = payloads(marker)
     a, b = hostile_pair(names)
-    ov = coterm.overlap(a, b, weight="area", mode="geometry")
+    ov = coterm.overlap(a, b, by="area", mode="geometry")
     page = maps.coterminosity_map(ov, None, title=names[0] + " " + names[-1])
     text = maps.render_html(page)
     data = page_data(text)
@@ -129,7 +129,7 @@ def test_hostile_names_run_nothing_in_chromium(tmp_path):
     marker = tmp_path / "PWNED"
     names = payloads(marker)
     a, b = hostile_pair(names, a_title=names[3])  # a short title: the long one would fill the legend box
-    page = maps.coterminosity_map(coterm.overlap(a, b, weight="area", mode="geometry"), None, title=names[0])
+    page = maps.coterminosity_map(coterm.overlap(a, b, by="area", mode="geometry"), None, title=names[0])
     path = maps.save_map(page, tmp_path / "hostile.html")
     with helpers.offline_page() as (pg, log):
         pg.goto(path.as_uri())

@@ -23,7 +23,7 @@ from . import options as opt
 @opt.crs_option
 @click.option("--fit-base", type=click.Choice(["lsoa-2011", "lsoa-2021"]), default=None,
               help="Best-fit a geometry-only layer to these blocks when the other is built from them [default: the other's].")
-def compare(a, b, mode, weight, min_share, sensitivity, out_dir, exact_csv, workers, as_json, crs, fit_base, **files):
+def compare(a, b, mode, by, min_share, sensitivity, out_dir, exact_csv, workers, as_json, crs, fit_base, **files):
     """Score how well layers A and B line up (catalogue ids or boundary files).
 
     \b
@@ -39,7 +39,7 @@ def compare(a, b, mode, weight, min_share, sensitivity, out_dir, exact_csv, work
     la, lb = opt.load_side(a, "a", files, crs=crs), opt.load_side(b, "b", files, crs=crs)
     prog, update = opt.progress_bar(f"overlaying {la.id} × {lb.id}")
     with prog:
-        ov = overlap(la, lb, mode=mode, weight=weight, min_share=min_share, workers=workers, progress=update, fit_base=fit_base)
+        ov = overlap(la, lb, mode=mode, by=by, min_share=min_share, workers=workers, progress=update, fit_base=fit_base)
     sc = score(ov)
     sens = sensitivity_table(ov) if sensitivity else None
     if out_dir and out_dir.lower().startswith(("postgresql://", "postgres://")):  # tables in one transaction

@@ -16,7 +16,7 @@ from .options import by_option, json_option, min_share_option, mode_option
               help="Write footprints.csv, footprint_units.csv, gluing.csv, footprints.json and footprints.html here.")
 @click.option("--map", "map_path", type=click.Path(dir_okay=False), default=None, help="Write a map of the footprints (HTML) here.")
 @json_option
-def footprints_cmd(layers, min_share, weight, mode, out_dir, map_path, as_json):
+def footprints_cmd(layers, min_share, by, mode, out_dir, map_path, as_json):
     """Footprints where all LAYERS nest: connected components of their kept overlaps, with the overlaps gluing them.
 
     \b
@@ -28,7 +28,7 @@ def footprints_cmd(layers, min_share, weight, mode, out_dir, map_path, as_json):
     from ..io import dumps_json
     from ..report import one_line
 
-    fp = footprints(list(layers), min_share=min_share, by=weight, mode=mode)
+    fp = footprints(list(layers), min_share=min_share, by=by, mode=mode)
     if out_dir:
         for p in write_footprints(fp, out_dir):
             click.echo(f"wrote {one_line(p)}", err=True)
@@ -40,9 +40,9 @@ def footprints_cmd(layers, min_share, weight, mode, out_dir, map_path, as_json):
     if as_json:
         click.echo(dumps_json(fp.to_dict()), nl=False)
         return
-    unit = "people" if fp.weight == "population" else "m²"
+    unit = "people" if fp.by == "population" else "m²"
     t = fp.footprints
-    click.echo(one_line(f"{len(t)} common footprints of {', '.join(fp.layers)} (mode {fp.mode}, min_share {fp.min_share:g}, by {fp.weight})"))
+    click.echo(one_line(f"{len(t)} common footprints of {', '.join(fp.layers)} (mode {fp.mode}, min_share {fp.min_share:g}, by {fp.by})"))
     for row in t.to_dict(orient="records"):
         counts = ", ".join(f"{len(row[lay].split(';')) if row[lay] else 0} {lay}" for lay in fp.layers)
         glue = f"; glued by {row['gluing_overlaps']} piece(s)" if row["gluing_overlaps"] else ""

@@ -29,7 +29,7 @@ def _slug(text: str) -> str:
 @click.option("--tiles", default="none", show_default=True, help="Base map: none (offline), osm, positron, ...")
 @click.option("--cdn", is_flag=True, help="Load Leaflet from its CDN (smaller file, needs the internet).")
 @opt.crs_option
-def map_(a, b, scenario, weight, mode, min_share, output, tiles, cdn, crs, **files):
+def map_(a, b, scenario, by, mode, min_share, output, tiles, cdn, crs, **files):
     """Write an interactive map of how layer A's units relate to layer B's.
 
     \b
@@ -57,7 +57,7 @@ def map_(a, b, scenario, weight, mode, min_share, output, tiles, cdn, crs, **fil
             base = opt.load_side(a, "a", files, crs=crs)
         else:
             sc = load_scenario(scenario)
-        res = compare_scenario(sc, against=against, by=weight, mode=mode, min_share=min_share, layer=base)
+        res = compare_scenario(sc, against=against, by=by, mode=mode, min_share=min_share, layer=base)
         out = Path(output) if output else Path("maps") / f"{_slug(res.scenario.id)}.html"
         m = scenario_map(res, tiles=tiles, cdn=cdn)
     else:
@@ -65,7 +65,7 @@ def map_(a, b, scenario, weight, mode, min_share, output, tiles, cdn, crs, **fil
             raise click.UsageError("give two layers (catalogue ids or files), e.g. coterm map ltla-2021 icb-2022; or --scenario FILE")
         la, lb = opt.load_side(a, "a", files, crs=crs), opt.load_side(b, "b", files, crs=crs)
         out = Path(output) if output else Path("maps") / f"{_slug(la.id)}__{_slug(lb.id)}.html"
-        m = coterminosity_map(la, lb, by=weight, tiles=tiles, cdn=cdn, mode=mode, min_share=min_share)
+        m = coterminosity_map(la, lb, by=by, tiles=tiles, cdn=cdn, mode=mode, min_share=min_share)
     path = save_map(m, out)
     size = path.stat().st_size / 1e6
     opt.echo(f"wrote {path} ({size:.1f} MB); open it in a browser", err=True)

@@ -9,12 +9,12 @@ one help text and one parameter name everywhere. To use it in a new command modu
     @click.command("mycmd")
     @opt.layer_argument("a")            # argument A plus --a-code --a-name --a-layer --a-crs
     @opt.layer_argument("b")            # argument B plus --b-code ... (parameters a_code, b_crs ...)
-    @opt.by_option                      # --by  → parameter ``weight``
+    @opt.by_option                      # --by  → parameter ``by``
     @opt.mode_option                    # --mode
     @opt.min_share_option               # --min-share
     @opt.json_option                    # --json → ``as_json``
     @opt.exact_csv_option               # --exact-csv → ``exact_csv``
-    def mycmd(a, b, weight, mode, min_share, as_json, exact_csv, **files):
+    def mycmd(a, b, by, mode, min_share, as_json, exact_csv, **files):
         la = opt.load_side(a, "a", files)
         lb = opt.load_side(b, "b", files)
 
@@ -39,7 +39,7 @@ __all__ = [
     "file_options", "layer_argument", "side_file_options", "load", "load_side", "echo", "progress_bar", "FILE_FLAGS",
 ]
 
-by_option = click.option("--by", "weight", type=click.Choice(["population", "area"]), default="population", show_default=True,
+by_option = click.option("--by", "by", type=click.Choice(["population", "area"]), default="population", show_default=True,
                          help="Weight overlaps by residents (LSOA populations) or by area.")
 mode_option = click.option("--mode", type=click.Choice(["auto", "atoms", "geometry"]), default="auto", show_default=True,
                            help="atoms: exact, from shared building blocks (LSOAs); geometry: polygon intersection; auto: atoms when possible.")

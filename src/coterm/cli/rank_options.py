@@ -17,7 +17,7 @@ from .options import by_option, json_option, min_share_option, mode_option
 @min_share_option
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None, help="Write options.csv, options.json and options.html here.")
 @json_option
-def options_cmd(paths, against, weight, mode, min_share, out_dir, as_json):
+def options_cmd(paths, against, by, mode, min_share, out_dir, as_json):
     """Rank every option for an area (a folder of scenario files on one layer) against partner layers.
 
     \b
@@ -29,7 +29,7 @@ def options_cmd(paths, against, weight, mode, min_share, out_dir, as_json):
     from ..io import dumps_json
     from ..report import one_line
 
-    r = rank_options(paths, against=list(against) or None, by=weight, mode=mode, min_share=min_share)
+    r = rank_options(paths, against=list(against) or None, by=by, mode=mode, min_share=min_share)
     if out_dir:
         for p in write_options(r, out_dir):
             click.echo(f"wrote {one_line(p)}", err=True)

@@ -15,11 +15,11 @@ from . import options as opt
 @opt.workers_option
 @opt.json_option
 @opt.crs_option
-def reconcile(a, b, weight, min_share, workers, as_json, crs, **files):
+def reconcile(a, b, by, min_share, workers, as_json, crs, **files):
     """List the units that atom mode and geometry mode classify differently (both layers need LSOA building blocks)."""
     from ..reconcile import reconcile as run
 
-    res = run(opt.load_side(a, "a", files, crs=crs), opt.load_side(b, "b", files, crs=crs), weight=weight, min_share=min_share,
+    res = run(opt.load_side(a, "a", files, crs=crs), opt.load_side(b, "b", files, crs=crs), by=by, min_share=min_share,
               workers=workers)
     if as_json:
         from ..io import dumps_json

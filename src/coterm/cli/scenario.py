@@ -142,13 +142,13 @@ def check(files, base, **opts):
 @opt.exact_csv_option
 @click.option("--all", "show_all", is_flag=True, help="Show every index, not only the headline ones.")
 @opt.json_option
-def run(file, against, base, weight, mode, min_share, out_dir, exact_csv, show_all, as_json, **files):
+def run(file, against, base, by, mode, min_share, out_dir, exact_csv, show_all, as_json, **files):
     """Apply a scenario FILE (or shipped id) and show what it does to coterminosity, before and after."""
     from ..scenarios import compare_scenario
 
     sc, lay = _load(file, base, files)
     partners = [opt.load_side(p.strip(), "against", files) for p in against.split(",") if p.strip()]
-    res = compare_scenario(sc, against=partners, by=weight, mode=mode, min_share=min_share, layer=lay)
+    res = compare_scenario(sc, against=partners, by=by, mode=mode, min_share=min_share, layer=lay)
     if out_dir:
         from ..report import write_scenario_outputs
 
@@ -159,7 +159,7 @@ def run(file, against, base, weight, mode, min_share, out_dir, exact_csv, show_a
         click.echo(dumps_json(res.to_dict()), nl=False)
         return
     sc = res.scenario
-    opt.echo(f"{sc.name}: {res.layer.id} → {res.after_layer.id} ({len(res.layer)} → {len(res.after_layer)} units), by {weight}")
+    opt.echo(f"{sc.name}: {res.layer.id} → {res.after_layer.id} ({len(res.layer)} → {len(res.after_layer)} units), by {by}")
     for n in res.notes:
         opt.echo(f"note: {n}")
     ba = res.before_after

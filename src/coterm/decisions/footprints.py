@@ -44,7 +44,7 @@ class Footprints:
     """
 
     layers: tuple[str, ...]
-    weight: str
+    by: str
     min_share: float
     mode: str
     footprints: pd.DataFrame
@@ -56,7 +56,7 @@ class Footprints:
 
     def to_dict(self) -> dict:
         return {
-            "layers": list(self.layers), "weight": self.weight, "min_share": self.min_share, "mode": self.mode,
+            "layers": list(self.layers), "by": self.by, "min_share": self.min_share, "mode": self.mode,
             "rule": "footprints = connected components of the units of all layers joined by kept overlaps; gluing overlaps join "
                     "two cores (components of each unit's main relationship with each other layer)",
             "footprints": self.footprints.to_dict(orient="records"),
@@ -120,7 +120,7 @@ def footprints(layers, *, min_share: float | None = None, by: str = "population"
     ovs = {}
     for p in range(len(lays)):
         for q in range(p + 1, len(lays)):
-            ovs[(lays[p].id, lays[q].id)] = overlap(lays[p], lays[q], mode=mode, weight=by, min_share=min_share)
+            ovs[(lays[p].id, lays[q].id)] = overlap(lays[p], lays[q], mode=mode, by=by, min_share=min_share)
     first = next(iter(ovs.values()))
     # nodes
     node_frames = []
@@ -169,12 +169,12 @@ def footprints(layers, *, min_share: float | None = None, by: str = "population"
     glue = glue.sort_values(["footprint", "measure", "layer_a", "a_code", "layer_b", "b_code"], ascending=[True, False, True, True, True, True])
     glue = glue[["footprint", "layer_a", "a_code", "a_name", "layer_b", "b_code", "b_name", "measure", "share_of_a", "share_of_b",
                  "core_a", "core_b"]].reset_index(drop=True)
-    pieces = _pieces(glue, "people" if first.weight == "population" else "m²")
+    pieces = _pieces(glue, "people" if first.by == "population" else "m²")
     n_glue = pieces.groupby("footprint").size()
     fp_table["gluing_overlaps"] = fp_table["id"].map(n_glue).fillna(0).astype(int)
     units = nodes.sort_values(["footprint", "k", "code"])[["layer", "code", "name", "footprint", "core_name", "measure"]]
     units = units.rename(columns={"core_name": "core"})
-    return Footprints(layers=tuple(x.id for x in lays), weight=first.weight, min_share=first.min_share, mode=first.mode,
+    return Footprints(layers=tuple(x.id for x in lays), by=first.by, min_share=first.min_share, mode=first.mode,
                       footprints=fp_table, units=units.reset_index(drop=True), gluing=glue, pieces=pieces, overlaps=ovs,
                       layer_objects=tuple(lays))
 
@@ -238,7 +238,7 @@ def write_footprints(fp: Footprints, out_dir) -> list:
 
     d = fp.to_dict()
     html = render_page("footprints.html.j2", title=f"Common footprints of {', '.join(fp.layers)}", layers=list(fp.layers), rule=d["rule"],
-                       weight=fp.weight, min_share=fp.min_share, mode=fp.mode, footprints=d["footprints"], pieces=d["gluing_pieces"],
+                       by=fp.by, min_share=fp.min_share, mode=fp.mode, footprints=d["footprints"], pieces=d["gluing_pieces"],
                        attribution=ATTRIBUTION, data=d)
     return write_outputs(out_dir, {"footprints.csv": fp.footprints, "footprint_units.csv": fp.units, "gluing.csv": fp.pieces,
                                    "gluing_pairs.csv": fp.gluing, "footprints.json": d, "footprints.html": html})

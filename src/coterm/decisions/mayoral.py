@@ -87,7 +87,7 @@ def _assign(districts, layer, *, mode) -> tuple[pd.Series, pd.Series, list[str]]
     """district → the unit of ``layer`` holding most of its people; unit names; notes on districts split between units."""
     from ..overlap import overlap
 
-    ov = overlap(districts, layer, mode=mode, weight="population")
+    ov = overlap(districts, layer, mode=mode, by="population")
     t = ov.table.sort_values(["a_code", "share_of_a", "b_code"], ascending=[True, False, True]).drop_duplicates("a_code")
     notes = []
     part = t[t["share_of_a"] < 0.99]

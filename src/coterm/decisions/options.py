@@ -133,7 +133,7 @@ def _after_overlap(sc, base, ov0, partner, cache: dict, *, mode, by, min_share):
         key = (id(sc), geom)
         if key not in cache:
             cache[key] = scenario_layer(base, sc, geometry=geom, check=False)
-        return overlap(cache[key], partner, mode=ov0.mode if mode == "auto" else mode, weight=by, min_share=min_share)
+        return overlap(cache[key], partner, mode=ov0.mode if mode == "auto" else mode, by=by, min_share=min_share)
     mapping, names = merge_mapping(sc)
     return ov0.regroup("a", mapping, names)
 
@@ -208,7 +208,7 @@ def rank_options(paths, *, against=None, by: str = "population", mode: str = "au
     for _, _, sc in loaded:
         area_units |= {c for m in sc.merges for c in m.members} | {t.from_ for t in sc.transfers} | {t.to for t in sc.transfers}
     for partner in partners:
-        ov0 = _restrict(overlap(base, partner, mode=mode, weight=by, min_share=min_share), area_units)
+        ov0 = _restrict(overlap(base, partner, mode=mode, by=by, min_share=min_share), area_units)
         for area, f, sc in loaded:
             ov = _after_overlap(sc, base, ov0, partner, cache, mode=mode, by=by, min_share=min_share)
             new = [m.code for m in sc.merges]

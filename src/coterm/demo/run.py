@@ -65,7 +65,7 @@ def run_demo(out: str | Path = "maps", *, quick: bool = False, by: str = "popula
         (tmp / "scenarios").mkdir()
         (tmp / "tables").mkdir()
         for a, b in pairs:
-            sc = score(overlap(a, b, weight=by))
+            sc = score(overlap(a, b, by=by))
             results[(a, b)] = sc
             save_map(coterminosity_map(sc, back=BACK), tmp / pair_map_name(a, b))
             tick(f"{a} × {b}")
@@ -126,7 +126,7 @@ def _matrix_table(plan: DemoPlan, results: dict, by: str) -> pd.DataFrame:
             a = plan.cells[(r, c)]
             s = results[(a, c)].to_dict()
             rows.append({
-                "row": r, "council_layer": a, "body_layer": c, "body_title": s["b_title"], "mode": s["mode"], "weight": s["weight"],
+                "row": r, "council_layer": a, "body_layer": c, "body_title": s["b_title"], "mode": s["mode"], "by": s["by"],
                 "council_units": s["a_to_b"]["units"], "body_units": s["b_to_a"]["units"],
                 "councils_covered": s["a_to_b"]["units"],  # already without the councils outside the bodies' area
                 "council_alignment": _rate(s["a_to_b"], "alignment_rate", by), "body_alignment": _rate(s["b_to_a"], "alignment_rate", by),

@@ -47,7 +47,7 @@ def coterminosity_map(a, b=None, *, by: str = "population", tiles: str | None = 
     ----------
     a, b
         Either two layers (catalogue ids, file paths or :class:`~coterm.layer.Layer`), which are then
-        overlapped (``coterm.overlap(a, b, weight=by, mode=mode, min_share=min_share)``) and scored;
+        overlapped (``coterm.overlap(a, b, by=by, mode=mode, min_share=min_share)``) and scored;
         or a precomputed :class:`~coterm.overlap.Overlap` as ``a`` with its
         :class:`~coterm.scoring.Scores` (or ``None``) as ``b``; or a ``Scores`` alone as ``a``.
     by : {"population", "area"}
@@ -237,7 +237,7 @@ def _resolve(a, b, *, by, mode, min_share):
         return a, (b if b is not None else score(a))
     if b is None:
         raise TypeError("coterminosity_map needs two layers, an Overlap (with optional Scores) or a Scores")
-    ov = overlap(a, b, weight=by, mode=mode, min_share=min_share)
+    ov = overlap(a, b, by=by, mode=mode, min_share=min_share)
     return ov, score(ov)
 
 

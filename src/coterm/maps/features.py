@@ -130,8 +130,8 @@ def _tooltip(name, code, cls, row, other, change) -> str:
     return "<br>".join(parts)
 
 
-def _split_sentence(name: str, ps: pd.DataFrame, share: str, them: str, other_names: pd.Series, weight: str) -> str:
-    noun, lies = ("residents", "live") if weight == "population" else ("area", "lies")
+def _split_sentence(name: str, ps: pd.DataFrame, share: str, them: str, other_names: pd.Series, by: str) -> str:
+    noun, lies = ("residents", "live") if by == "population" else ("area", "lies")
     rows = [(other_names.get(str(c), str(c)) or str(c), float(s)) for c, s in zip(ps[them], ps[share])]
     if len(rows) < 2:
         return ""
@@ -146,7 +146,7 @@ def _split_sentence(name: str, ps: pd.DataFrame, share: str, them: str, other_na
     return f"{esc(name)} is split {len(rows)} ways: {fmt_pct(s1)} of its {noun} {lies} in {esc(n1)}, {join_words(bits)}."
 
 
-def _cut_sentence(name, ps, other_share, them, other_names, other, weight) -> str:
+def _cut_sentence(name, ps, other_share, them, other_names, other, by) -> str:
     """For a body made of whole partners except a few it cuts: name the ones cut, with their share inside it.
 
     E.g. "NHS Sussex ICB is made of whole district councils except Chichester, which it cuts: 94% of
@@ -159,8 +159,8 @@ def _cut_sentence(name, ps, other_share, them, other_names, other, weight) -> st
     whole = inside >= 0.995
     if whole.sum() < 2 or whole.all():  # a body made of several whole partners; otherwise it is simply split
         return ""
-    noun = "residents" if weight == "population" else "area"
-    verb = "are" if weight == "population" else "is"
+    noun = "residents" if by == "population" else "area"
+    verb = "are" if by == "population" else "is"
     cut = [(other_names.get(str(c), str(c)) or str(c), float(v)) for c, v in zip(ps[them], inside) if v < 0.995]
     cut.sort(key=lambda t: -t[1])
     _, many = nouns(other)
@@ -179,8 +179,8 @@ def _popup(name, code, cls, row, ps, sl, change, ctx) -> str:
         out.append(f'<p class="ct-why"><b>Changed by the scenario:</b> {esc(change.before)} → {esc(change.after)}'
                    + (f"<br>{esc(desc)}" if desc else "") + "</p>")
     if cls in ("split", "minor split") and ps is not None:
-        sentence = _cut_sentence(name, ps, other_share, them, other_names, other, ov.weight) or \
-            _split_sentence(name, ps, share, them, other_names, ov.weight)
+        sentence = _cut_sentence(name, ps, other_share, them, other_names, other, ov.by) or \
+            _split_sentence(name, ps, share, them, other_names, ov.by)
         if sentence:
             out.append(f'<p class="ct-why">{sentence}</p>')
     if ps is not None and len(ps):

@@ -54,7 +54,7 @@ def legend_html(ov, counts: dict, *, before: dict | None = None, changed: int = 
 
 def basis(ov) -> str:
     """The weight every figure of the map uses: ``"population"`` or ``"area"``."""
-    return "population" if ov.weight == "population" else "area"
+    return "population" if ov.by == "population" else "area"
 
 
 def population_source(ov) -> str:

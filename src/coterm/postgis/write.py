@@ -29,7 +29,7 @@ def _output_frames(scores, sensitivity=None) -> dict:
     summary = scores.to_dict()
     if sensitivity is not None:
         summary["sensitivity"] = sensitivity.to_dict(orient="records")
-    summary_row = pd.DataFrame([{"a": ov.a.id, "b": ov.b.id, "mode": ov.mode, "weight": ov.weight,
+    summary_row = pd.DataFrame([{"a": ov.a.id, "b": ov.b.id, "mode": ov.mode, "by": ov.by,
                                  "min_share": float(ov.min_share), "summary": json.loads(dumps_json(summary))}])
     out = {"units": units, "pairs": pairs_frame(ov, "table"), "slivers": pairs_frame(ov, "slivers"), "summary": summary_row}
     if sensitivity is not None:

@@ -259,7 +259,7 @@ def _reoverlap(ov, side: str, sc: Scenario, lay):
     if ov.mode == "geometry" and after.frame.geometry.isna().any():
         raise ScenarioError(f"{sc.file}: transfers need polygons of the building blocks ({lay.atom_base}) to redraw "
                             f"{lay.id} for a geometry overlap with {other.id}; they are not in the catalogue")
-    new = overlap(after, other, mode=ov.mode, weight=ov.weight, min_share=ov.min_share)
+    new = overlap(after, other, mode=ov.mode, by=ov.by, min_share=ov.min_share)
     return new if side == "a" else new.transpose()
 
 

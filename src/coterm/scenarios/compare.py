@@ -102,13 +102,13 @@ class ScenarioResult:
             },
         }
 
-    def headline(self, partner: str, index: str = "alignment_rate", weight: str = "count") -> dict:
+    def headline(self, partner: str, index: str = "alignment_rate", by: str = "count") -> dict:
         """``{"a_to_b": (before, after), "b_to_a": (before, after)}`` of one index for one partner."""
         out = {}
         for d in ("a_to_b", "b_to_a"):
             b = self.before[partner].scores.indices[d][index]
             a = self.after[partner].scores.indices[d][index]
-            out[d] = (b[weight], a[weight]) if isinstance(b, dict) else (b, a)
+            out[d] = (b[by], a[by]) if isinstance(b, dict) else (b, a)
         return out
 
 
@@ -271,7 +271,7 @@ def compare_scenario(scenario, against=(), *, by: str = "population", layer=None
         partner = load_layer(p)
         pid = partner.id
         ids.append(pid)
-        opts = dict(weight=by, min_share=min_share, workers=workers, progress=progress)
+        opts = dict(by=by, min_share=min_share, workers=workers, progress=progress)
         ov_b = overlap(before_lay, partner, mode=mode, **opts)
         if recompute:
             ov_a = overlap(after_lay, partner, mode=ov_b.mode if mode == "auto" else mode, **opts)

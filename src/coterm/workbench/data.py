@@ -120,7 +120,7 @@ def workbench_data(layer, against, *, start=None, progress=None) -> dict:
         lb = other if hasattr(other, "frame") else load_layer(other)
         if lb.id == la.id:
             raise WorkbenchError(f"{lb.id} is the layer being reshaped; choose other partner layers")
-        ov = overlap(la, lb, mode="auto", weight="population")  # atoms, bridged eras or a clean best fit
+        ov = overlap(la, lb, mode="auto", by="population")  # atoms, bridged eras or a clean best fit
         if ov.mode != "atoms":
             why = ov.notes[0] if ov.notes else "no shared building blocks"
             raise WorkbenchError(f"{la.id} × {lb.id} can only be compared by geometry ({why}); the workbench needs layers "
@@ -179,7 +179,7 @@ def reference_scores(layer, partner, groups, *, base_overlap=None) -> dict:
     from ..overlap import overlap
     from ..scoring import score
 
-    ov = base_overlap if base_overlap is not None else overlap(layer, partner, mode="auto", weight="population")
+    ov = base_overlap if base_overlap is not None else overlap(layer, partner, mode="auto", by="population")
     mapping, names = grouping_mapping(groups)
     if len(mapping):
         ov = ov.regroup("a", mapping, names=names)
