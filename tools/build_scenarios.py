@@ -163,8 +163,10 @@ def build_icb_2026(c: Corpus) -> str:
     parts = {k: int(fr[v].sum()) for k, v in (("eb", east_berks), ("sy", surrey_parts), ("ha", hants_parts))}
     src = split_sources(list(facts["source"]) + list(by_icb["source"]))
     body = header(
-        name="ICB mergers, April 2026 (13 ICBs → 7)",
-        description=("The seven new integrated care boards of 1 April 2026 formed from thirteen July-2022 ICBs and parts "
+        name="ICB mergers, April 2026, on the 2022 ICBs (inferred Frimley split; superseded by icb-verified-mergers-2026)",
+        description=("SUPERSEDED by icb-verified-mergers-2026 (on icb-2024, with the verified Frimley split), which the demo "
+                     "uses; kept for the July-2022 layers (LSOA 2011). "
+                     "The seven new integrated care boards of 1 April 2026 formed from thirteen July-2022 ICBs and parts "
                      "of ICBs (42 → 36 ICBs), applied to the July-2022 ICBs. Parts of ICBs move as whole sub-ICB "
                      "locations (SNEE, HWE) or, for Frimley (one sub-ICB location in 2022), as the parts of districts "
                      "lying in Frimley."),
@@ -172,6 +174,8 @@ def build_icb_2026(c: Corpus) -> str:
         confidence="medium-high: the 7 footprints and most compositions are documented (HCWS915); the Frimley split is partly inferred",
         source=src, against=["ltla-2021", "utla-2021", "pfa-2020", "fra-2021"],
         notes=[
+            "status: superseded — by icb-verified-mergers-2026 (icb-2024, verified Frimley split; the catalogue's icb-2026); "
+            "this file keeps the inferred split on the July-2022 ICBs",
             "Documented: Norfolk and Suffolk = Norfolk and Waveney + Suffolk part of SNEE (Ipswich & East Suffolk 06L, West Suffolk 07K); "
             "Essex = Mid and South Essex + North East Essex (06T) + West Essex (07H); Central East = BLMK + Cambridgeshire and "
             "Peterborough + Hertfordshire part of HWE (06K, 06N); Thames Valley = BOB + East Berkshire part of Frimley; "

@@ -74,6 +74,7 @@ def _matrix(plan, matrix: pd.DataFrame) -> tuple[list, list]:
                 "colour": cell_colour(min(vals) if vals else None), "map": m["map"],
                 "council_alignment": fmt_pct(m.council_alignment), "body_alignment": fmt_pct(m.body_alignment),
                 "councils_split": int(m.councils_split), "council_units": int(m.councils_covered),
+                "councils_outside": int(m.get("councils_outside", 0) or 0),
                 "council_title": _title(m.council_layer),
                 "tip": m.get("lead", "") or "",
             })
@@ -106,6 +107,7 @@ def _scenarios(rows: list[dict]) -> list:
                     "partner_coterminosity": (f"{fmt_pct(r.get('before_partner_coterminosity'))} → "
                                               f"{fmt_pct(r.get('after_partner_coterminosity'))}"),
                     "changed_units": int(r["changed_units"]), "changed": changed[:5], "more": max(0, len(changed) - 5),
+                    "backtest": r.get("backtest", ""), "backtest_table": r.get("backtest_table", ""),
                     "no_effect_on": ", ".join(q for q in quiet if q != r.get("partner_title", r["partner"]))})
     return out
 
@@ -159,7 +161,7 @@ def _population_source(plan) -> str:
 
 
 def index_html(*, plan, matrix: pd.DataFrame, story: pd.DataFrame, scenarios: list[dict], breakers: pd.DataFrame, by: str,
-               quick: bool, lead: str = "", decisions: str = "", workbench: str = "") -> str:
+               quick: bool, lead: str = "", decisions: str = "", workbench: str = "", bcu: str = "") -> str:
     from markupsafe import Markup
 
     from .. import __version__
@@ -179,6 +181,6 @@ def index_html(*, plan, matrix: pd.DataFrame, story: pd.DataFrame, scenarios: li
         "breakers_lead": breakers_lead, "breakers": breaker_rows,
         "example_pair": f"{first.council_layer} {first.body_layer}" if first is not None else "ltla-2024 icb-2026",
         "attribution": Markup(safe_attribution(catalog().attribution_html)), "attributions": _attributions(plan),
-        "version": __version__, "decisions": decisions, "workbench": workbench,
+        "version": __version__, "decisions": decisions, "workbench": workbench, "bcu": bcu,
     }
     return environment("coterm.demo").get_template("index.html.j2").render(**ctx)

@@ -15,7 +15,8 @@ DEMO_OUTPUTS = ("index.html", "pairs", "scenarios", "tables", "coterm_units.gpkg
 DISTRICTS, COUNTIES = "Districts", "Counties & unitaries"
 
 # current bodies first (when the catalogue has them), then the 2020–22 set they replace
-CURRENT_BODIES = ("icb-2026", "sicbl-2024", "pfa-2024", "csp-2024", "fra-2024", "sa-2025", "lrf-2020")
+# (police command units: the 2024 structure, whose counts the index states; forces without data are "outside")
+CURRENT_BODIES = ("icb-2026", "sicbl-2024", "pfa-2024", "bcu-2024", "csp-2024", "fra-2024", "sa-2025", "lrf-2020")
 PAST_BODIES = ("sha-2011", "ccg-2015", "ccg-2020", "sicbl-2022", "icb-2022", "pfa-2020", "csp-2019", "fra-2021", "lrf-2020")
 
 

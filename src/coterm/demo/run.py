@@ -88,7 +88,7 @@ def run_demo(out: str | Path = "maps", *, quick: bool = False, by: str = "popula
 
         lead = str(matrix["lead"].iloc[0]) if len(matrix) else ""
         html = index_html(plan=plan, matrix=matrix, story=story, scenarios=scen_rows, breakers=breakers, by=by, quick=quick,
-                          lead=lead, **extra)
+                          lead=lead, bcu=_bcu_sentence(plan, results), **extra)
         write_text(html, tmp / "index.html")
         tick("index.html")
     return out / "index.html"
@@ -129,6 +129,7 @@ def _matrix_table(plan: DemoPlan, results: dict, by: str) -> pd.DataFrame:
                 "row": r, "council_layer": a, "body_layer": c, "body_title": s["b_title"], "mode": s["mode"], "weight": s["weight"],
                 "council_units": s["a_to_b"]["units"], "body_units": s["b_to_a"]["units"],
                 "councils_covered": s["a_to_b"]["units"],  # already without the councils outside the bodies' area
+                "councils_outside": s["a_to_b"]["outside"],  # e.g. districts of police forces without BCU data: not split
                 "council_alignment": _rate(s["a_to_b"], "alignment_rate", by), "body_alignment": _rate(s["b_to_a"], "alignment_rate", by),
                 "council_coterminosity": _rate(s["a_to_b"], "coterminosity_rate", by), "body_coterminosity": _rate(s["b_to_a"], "coterminosity_rate", by),
                 "councils_split": s["a_to_b"]["split"], "bodies_split": s["b_to_a"]["split"],
@@ -137,6 +138,18 @@ def _matrix_table(plan: DemoPlan, results: dict, by: str) -> pd.DataFrame:
                 "lead": lead_sentence(results[(a, c)].overlap, results[(a, c)]),
             })
     return pd.DataFrame(rows)
+
+
+def _bcu_sentence(plan: DemoPlan, results: dict) -> str:
+    """The index's sentence on police command units against districts, when the matrix has a BCU column."""
+    from ..catalog import get_entry
+    from .summaries import bcu_sentence, bcu_summary
+
+    for c in plan.columns:
+        key = (plan.cells.get((DISTRICTS, c)), c)
+        if get_entry(c).kind == "bcu" and key in results:
+            return bcu_sentence(bcu_summary(results[key]))
+    return ""
 
 
 def _story_table(plan: DemoPlan, results: dict, by: str) -> pd.DataFrame:
@@ -156,10 +169,17 @@ def _scenario_names(plan: DemoPlan) -> list[str]:
         from ..scenarios import list_scenarios
     except ImportError:
         return []
-    names = [s.id for s in list_scenarios()]
+    shipped = list_scenarios()
     if plan.scenarios is not None:
-        names = [n for n in names if n in plan.scenarios]
+        names = [s.id for s in shipped if s.id in plan.scenarios]
+    else:  # a superseded file (its first note says so) gives way to the one that replaces it
+        names = [s.id for s in shipped if not superseded(s)]
     return sorted(names)
+
+
+def superseded(sc) -> bool:
+    """Whether a scenario's first note is ``status: superseded …`` (scenarios/README.md's status convention)."""
+    return bool(sc.notes) and str(sc.notes[0]).casefold().startswith("status: superseded")
 
 
 def _run_scenarios(names: list[str], tmp: Path, by: str, tick) -> list[dict]:
@@ -173,13 +193,16 @@ def _run_scenarios(names: list[str], tmp: Path, by: str, tick) -> list[dict]:
 
 
 def _story_with_2026(story: pd.DataFrame, scen_rows: list[dict]) -> pd.DataFrame:
-    """Add the 2026 ICB mergers (the scenario's 'after' against counties) to the story, when computed."""
+    """Add the 2026 ICB mergers (the scenario's 'after' against counties) to the story when the catalogue's
+    ``icb-2026`` layer is not already in it (a catalogue without the 2024 layers runs the 2022-based file)."""
+    if len(story) and (story["body_layer"] == "icb-2026").any():
+        return story
     for r in scen_rows:
-        match = [p for p in r.get("partners", []) if p["partner"] == "utla-2021"]
-        if r.get("layer") == "icb-2022" and match:
+        match = [p for p in r.get("partners", []) if p["partner"] in ("utla-2024", "utla-2021")]
+        if r.get("layer") in ("icb-2024", "icb-2022") and match:
             r = {**r, **match[0]}
             extra = {"year": "2026", "label": f"Integrated care boards after the April 2026 mergers ({r['name']})",
-                     "council_layer": "utla-2021", "body_layer": f"scenario: {r['slug']}",
+                     "council_layer": r["partner"], "body_layer": f"scenario: {r['slug']}",
                      "council_alignment": r["after_partner_alignment"], "body_alignment": r["after_alignment"],
                      "council_coterminosity": r["after_partner_coterminosity"], "body_coterminosity": r["after_coterminosity"],
                      "councils_split": r["after_partner_split"], "body_units": r["after_units"], "map": r["map"]}

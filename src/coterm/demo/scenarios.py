@@ -41,9 +41,34 @@ def run_scenario(name: str, tmp: Path, by: str) -> dict:
     for q in partners:  # a grouping compared with its own members changes nothing: say so, not "100% → 100%"
         q["no_effect"] = q["changed_units"] == 0 and all(
             q[f"before_{k}"] == q[f"after_{k}"] for k in ("alignment", "partner_alignment"))
-    head = next((q for q in partners if not q["no_effect"]), partners[0])
+    backtest = _backtest(name, res, tmp)
+    head = next((q for q in partners if q["partner"] == backtest.get("backtest_target")), None) or next(
+        (q for q in partners if not q["no_effect"]), partners[0])  # a back-test leads with what it must reproduce
     first = res.changed_units[res.changed_units.partner == head["partner"]]
     file = f"scenarios/{Path(sc.path).name}" if getattr(sc, "path", None) else name
     return {"slug": name, "name": sc.name, "description": getattr(sc, "description", "") or "", "confidence": getattr(sc, "confidence", "") or "",
             "layer": sc.layer, "file": file, "map": rel, **head, "partners": partners,
-            "changed_list": [str(d) for d in first["description"].tolist()]}
+            "changed_list": [str(d) for d in first["description"].tolist()], **backtest}
+
+
+def _backtest(name: str, res, tmp: Path) -> dict:
+    """For a back-test scenario: its residual (blocks that did not follow whole units), as a sentence and a table."""
+    from ..io import write_csv
+    from ..layer import load_layer
+    from .summaries import BACKTESTS, backtest_residual, backtest_sentence
+
+    if name not in BACKTESTS:
+        return {}
+    target_id, noun, district_id = BACKTESTS[name]
+    target, districts = load_layer(target_id), load_layer(district_id)
+    residual = backtest_residual(res.after_layer, target)
+    residual["district"] = residual["block"].map(districts.membership).map(districts.names).fillna("").to_numpy()
+    counts = residual.groupby("district").size().rename("n").reset_index().sort_values(["n", "district"], ascending=[False, True])
+    rel = f"tables/backtest__{name}.csv"
+    write_csv(residual, tmp / rel)
+    basis = res.after_layer.population_basis
+    text = backtest_sentence(residual, blocks=len(res.after_layer.membership), noun=noun,
+                             target_title=f"{len(target)} {target.title}", by_place=dict(zip(counts["district"], counts["n"])),
+                             population_source=basis["source"])
+    return {"backtest": text, "backtest_table": rel, "backtest_target": target_id,
+            "backtest_blocks": int(len(residual)), "backtest_people": int(residual["population"].sum())}
