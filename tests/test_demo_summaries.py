@@ -88,3 +88,20 @@ def test_the_index_shows_the_back_test_residual_not_an_alignment_rate(small_demo
     assert "Birmingham 92; High Peak 21; North Northamptonshire 9" in html
     t = pd.read_csv(out / "tables" / "backtest__ccg-mergers-2021.csv", comment="#")
     assert len(t) == 122 and f"{int(t.population.sum()):,} people" in html
+
+
+def test_every_demo_table_ends_with_its_basis(small_demo):
+    from coterm.report import BASIS_COLUMNS
+
+    out, _ = small_demo
+    tables = sorted((out / "tables").glob("*.csv"))
+    assert len(tables) >= 5
+    for t in tables:
+        df = pd.read_csv(t, dtype=str, keep_default_na=False)
+        assert tuple(df.columns[-3:]) == BASIS_COLUMNS, t.name
+        assert set(df["basis"]) <= {"population"}, t.name
+    m = pd.read_csv(out / "tables" / "matrix.csv", dtype=str)
+    assert (m["population_source"].iloc[0], m["population_year"].iloc[0]) == (
+        "ONS Census 2021 TS021 usual residents (cell-key perturbed)", "2021")
+    b = pd.read_csv(out / "tables" / "backtest__ccg-mergers-2021.csv", dtype=str)
+    assert set(b["population_year"]) == {"2020"}  # the CCGs are on LSOA 2011: mid-2020 estimates

@@ -44,6 +44,7 @@ def run_demo(out: str | Path = "maps", *, quick: bool = False, by: str = "popula
     from ..io import atomic_dir, write_csv, write_json, write_text
     from ..maps import coterminosity_map, save_map
     from ..overlap import overlap
+    from ..report import basis_columns, with_basis
     from ..scoring import score
 
     plan = plan or (quick_plan() if quick else full_plan())
@@ -74,12 +75,15 @@ def run_demo(out: str | Path = "maps", *, quick: bool = False, by: str = "popula
         scen_rows = _run_scenarios(scen_names, tmp, by, tick)
         story = _story_with_2026(story, scen_rows)
         breakers = _breakers(plan, results)
-        write_csv(matrix, tmp / "tables" / "matrix.csv")
-        write_csv(story, tmp / "tables" / "story.csv")
+        # every table states its basis in its last columns (basis, population_source, population_year)
+        write_csv(_with_pair_basis(matrix, results), tmp / "tables" / "matrix.csv")
+        write_csv(_with_pair_basis(story, results), tmp / "tables" / "story.csv")
         write_csv(_scenario_table(scen_rows), tmp / "tables" / "scenarios.csv")
-        write_csv(breakers, tmp / "tables" / "breakers.csv")
+        write_csv(_with_pair_basis(breakers.assign(council_layer=plan.breaker_council, body_layer=breakers["bodies"].str.split(";").str[0]),
+                                   results).drop(columns=["council_layer", "body_layer"]),
+                  tmp / "tables" / "breakers.csv")
         for (a, b), sc in sorted(results.items()):
-            write_csv(sc.units, tmp / "tables" / f"units__{_slug(a)}__{_slug(b)}.csv")
+            write_csv(with_basis(sc.units, basis_columns(sc.overlap)), tmp / "tables" / f"units__{_slug(a)}__{_slug(b)}.csv")
         write_json({"by": by, "pairs": {f"{a}__{b}": sc.to_dict() for (a, b), sc in sorted(results.items())}}, tmp / "tables" / "summaries.json")
         _write_unit_gpkg(results, tmp / "coterm_units.gpkg")
         tick("tables")
@@ -138,6 +142,19 @@ def _matrix_table(plan: DemoPlan, results: dict, by: str) -> pd.DataFrame:
                 "lead": lead_sentence(results[(a, c)].overlap, results[(a, c)]),
             })
     return pd.DataFrame(rows)
+
+
+def _with_pair_basis(df: pd.DataFrame, results: dict) -> pd.DataFrame:
+    """``df`` (with council_layer, body_layer columns) with each row's basis from its pair's overlap; a row of a
+    scenario (``body_layer`` "scenario: …") or of no computed pair takes the basis of the other rows."""
+    from ..report import BASIS_COLUMNS, basis_columns, with_basis
+
+    if df.empty:
+        return df.reindex(columns=[*df.columns, *BASIS_COLUMNS])
+    known = {k: basis_columns(sc.overlap) for k, sc in results.items()}
+    fallback = next(iter(known.values())) if known else {"basis": "", "population_source": "", "population_year": ""}
+    rows = [known.get((a, b), fallback) for a, b in zip(df["council_layer"], df["body_layer"])]
+    return with_basis(df, pd.DataFrame(rows, index=df.index))
 
 
 def _bcu_sentence(plan: DemoPlan, results: dict) -> str:
@@ -216,7 +233,10 @@ def _scenario_table(rows: list[dict]) -> pd.DataFrame:
     for r in rows:
         for p in r["partners"]:
             out.append({"scenario": r["slug"], "name": r["name"], "layer": r["layer"], "confidence": r["confidence"], **p, "map": r["map"]})
-    return pd.DataFrame(out)
+    from ..report import BASIS_COLUMNS
+
+    df = pd.DataFrame(out)
+    return df[[c for c in df.columns if c not in BASIS_COLUMNS] + [c for c in BASIS_COLUMNS if c in df.columns]]
 
 
 def _breakers(plan: DemoPlan, results: dict) -> pd.DataFrame:

@@ -17,6 +17,7 @@ def run_scenario(name: str, tmp: Path, by: str) -> dict:
     """Compare the scenario with its partners, save ``scenarios/<name>.html``; one dict (headline = first partner)."""
     from ..scenarios import compare_scenario
     from ..maps import save_map, scenario_map
+    from ..report import basis_columns
     from .run import BACK
 
     res = compare_scenario(name, by=by)
@@ -37,6 +38,7 @@ def run_scenario(name: str, tmp: Path, by: str) -> dict:
             "after_partner_coterminosity": _rate(a, "b_to_a", "coterminosity_rate", by),
             "after_partner_split": a.indices["b_to_a"]["split"], "after_units": a.indices["a_to_b"]["units"],
             "changed_units": int((res.changed_units.partner == p).sum()),
+            **basis_columns(b.overlap),  # the basis, last: tables/scenarios.csv states it per row
         })
     for q in partners:  # a grouping compared with its own members changes nothing: say so, not "100% → 100%"
         q["no_effect"] = q["changed_units"] == 0 and all(
@@ -65,8 +67,8 @@ def _backtest(name: str, res, tmp: Path) -> dict:
     residual["district"] = residual["block"].map(districts.membership).map(districts.names).fillna("").to_numpy()
     counts = residual.groupby("district").size().rename("n").reset_index().sort_values(["n", "district"], ascending=[False, True])
     rel = f"tables/backtest__{name}.csv"
-    write_csv(residual, tmp / rel)
     basis = res.after_layer.population_basis
+    write_csv(residual.assign(basis="population", population_source=basis["source"], population_year=basis["year"]), tmp / rel)
     text = backtest_sentence(residual, blocks=len(res.after_layer.membership), noun=noun,
                              target_title=f"{len(target)} {target.title}", by_place=dict(zip(counts["district"], counts["n"])),
                              population_source=basis["source"])
