@@ -105,3 +105,11 @@ def test_every_demo_table_ends_with_its_basis(small_demo):
         "ONS Census 2021 TS021 usual residents (cell-key perturbed)", "2021")
     b = pd.read_csv(out / "tables" / "backtest__ccg-mergers-2021.csv", dtype=str)
     assert set(b["population_year"]) == {"2020"}  # the CCGs are on LSOA 2011: mid-2020 estimates
+
+
+def test_the_story_note_counts_pcts_coterminous_with_councils_from_the_comparison():
+    from coterm.demo.run import _pct_figure
+
+    s = coterm.compare_layers("utla-2013", "pct-2011")
+    assert _pct_figure({("utla-2013", "pct-2011"): s}) == "109 of 151 (72%)"  # README; tests/test_pct.py checks the range
+    assert _pct_figure({}) == ""  # no PCT step: no sentence

@@ -161,7 +161,7 @@ def _population_source(plan) -> str:
 
 
 def index_html(*, plan, matrix: pd.DataFrame, story: pd.DataFrame, scenarios: list[dict], breakers: pd.DataFrame, by: str,
-               quick: bool, lead: str = "", decisions: str = "", workbench: str = "", bcu: str = "") -> str:
+               quick: bool, lead: str = "", decisions: str = "", workbench: str = "", bcu: str = "", pct: str = "") -> str:
     from markupsafe import Markup
 
     from .. import __version__
@@ -181,6 +181,6 @@ def index_html(*, plan, matrix: pd.DataFrame, story: pd.DataFrame, scenarios: li
         "breakers_lead": breakers_lead, "breakers": breaker_rows,
         "example_pair": f"{first.council_layer} {first.body_layer}" if first is not None else "ltla-2024 icb-2026",
         "attribution": Markup(safe_attribution(catalog().attribution_html)), "attributions": _attributions(plan),
-        "version": __version__, "decisions": decisions, "workbench": workbench, "bcu": bcu,
+        "version": __version__, "decisions": decisions, "workbench": workbench, "bcu": bcu, "pct": pct,
     }
     return environment("coterm.demo").get_template("index.html.j2").render(**ctx)

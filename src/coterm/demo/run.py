@@ -92,7 +92,7 @@ def run_demo(out: str | Path = "maps", *, quick: bool = False, by: str = "popula
 
         lead = str(matrix["lead"].iloc[0]) if len(matrix) else ""
         html = index_html(plan=plan, matrix=matrix, story=story, scenarios=scen_rows, breakers=breakers, by=by, quick=quick,
-                          lead=lead, bcu=_bcu_sentence(plan, results), **extra)
+                          lead=lead, bcu=_bcu_sentence(plan, results), pct=_pct_figure(results), **extra)
         write_text(html, tmp / "index.html")
         tick("index.html")
     return out / "index.html"
@@ -167,6 +167,15 @@ def _bcu_sentence(plan: DemoPlan, results: dict) -> str:
         if get_entry(c).kind == "bcu" and key in results:
             return bcu_sentence(bcu_summary(results[key]))
     return ""
+
+
+def _pct_figure(results: dict) -> str:
+    """"109 of 151 (72%)": the PCTs of 2011 coterminous with the councils of 2013, when the story has them."""
+    sc = results.get(("utla-2013", "pct-2011"))
+    if sc is None:
+        return ""
+    d = sc.to_dict()["b_to_a"]
+    return f"{d['coterminous']} of {d['units']} ({d['coterminous'] / d['units']:.0%})" if d["units"] else ""
 
 
 def _story_table(plan: DemoPlan, results: dict, by: str) -> pd.DataFrame:
