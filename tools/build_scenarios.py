@@ -277,7 +277,7 @@ def build_ccg_2021(c: Corpus) -> str:
         name="CCG mergers, April 2021 (back-test: 135 → 106 CCGs)",
         description=(f"The {n_groups} CCG mergers of 1 April 2021 ({len(merged)} CCGs → {n_groups}) applied to the April 2020 CCGs. "
                      "A back-test: the result must equal the July 2022 sub-ICB locations except the documented Glossop, "
-                     "West Birmingham and Oundle moves (tests/test_scenarios_real.py quantifies the residual in LSOAs)."),
+                     "West Birmingham and Oundle moves (the demo shows that residual: the LSOAs and people that did not follow whole CCGs)."),
         layer="ccg-2020", effective="2021-04-01",
         confidence="high: derived from ONS lookups; membership exact",
         source=src, against=["sicbl-2022", "stp-2020", "ltla-2021", "utla-2021"],
