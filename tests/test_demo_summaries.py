@@ -58,6 +58,7 @@ def test_the_full_plan_has_a_bcu_column_and_uses_the_verified_2026_mergers():
     assert "icb-verified-mergers-2026" in names and "icb-mergers-2026" not in names
     old = coterm.load_scenario("icb-mergers-2026")
     assert "superseded by icb-verified-mergers-2026" in old.name and old.notes[0].startswith("status: superseded")
+    assert plan.extra["pairs"] == (("csp-2024", "bcu-2024"), ("bcu-2024", "icb-2026"), ("bcu-2024", "sicbl-2024"))
     assert [st.body for st in plan.story][-1] == "icb-2026"  # the 2026 step is the catalogue's icb-2026 (verified)
 
 
@@ -67,7 +68,8 @@ def small_demo(tmp_path_factory):
     from coterm.demo import run_demo
 
     plan = DemoPlan(rows=(DISTRICTS,), columns=("bcu-2024",), cells={(DISTRICTS, "bcu-2024"): "ltla-2024"}, story=(),
-                    scenarios=("ccg-mergers-2021",), breaker_bodies=("bcu-2024",), breaker_council="ltla-2024")
+                    scenarios=("ccg-mergers-2021",), breaker_bodies=("bcu-2024",), breaker_council="ltla-2024",
+                    extra={"pairs": (("bcu-2024", "icb-2026"),)})
     out = tmp_path_factory.mktemp("demo") / "maps"
     index = run_demo(out, quick=True, plan=plan)
     return out, index.read_text(encoding="utf-8")
@@ -113,3 +115,13 @@ def test_the_story_note_counts_pcts_coterminous_with_councils_from_the_compariso
     s = coterm.compare_layers("utla-2013", "pct-2011")
     assert _pct_figure({("utla-2013", "pct-2011"): s}) == "109 of 151 (72%)"  # README; tests/test_pct.py checks the range
     assert _pct_figure({}) == ""  # no PCT step: no sentence
+
+
+def test_bcus_against_other_bodies_are_listed_with_their_maps_in_atom_mode(small_demo):
+    out, html = small_demo
+    o = pd.read_csv(out / "tables" / "other_pairs.csv")
+    (row,) = o.itertuples()
+    assert (row.council_layer, row.body_layer, row.mode) == ("bcu-2024", "icb-2026", "atoms")
+    assert row.a_units + row.a_outside == 146 and row.a_outside > 0  # the Welsh BCUs: not covered by English ICBs
+    assert (out / row.map).is_file() and f'href="{row.map}"' in html
+    assert "coterm compare bcu-2024 icb-2026" in html

@@ -48,7 +48,8 @@ def run_demo(out: str | Path = "maps", *, quick: bool = False, by: str = "popula
     from ..scoring import score
 
     plan = plan or (quick_plan() if quick else full_plan())
-    pairs = sorted({(plan.cells[(r, c)], c) for r in plan.rows for c in plan.columns} | {(s.council, s.body) for s in plan.story})
+    pairs = sorted({(plan.cells[(r, c)], c) for r in plan.rows for c in plan.columns} | {(s.council, s.body) for s in plan.story}
+                   | set(plan.extra.get("pairs", ())))
     scen_names = _scenario_names(plan)
     total = len(pairs) + len(scen_names) + 2 + (0 if quick else 2)
     done = 0
@@ -79,6 +80,9 @@ def run_demo(out: str | Path = "maps", *, quick: bool = False, by: str = "popula
         write_csv(_with_pair_basis(matrix, results), tmp / "tables" / "matrix.csv")
         write_csv(_with_pair_basis(story, results), tmp / "tables" / "story.csv")
         write_csv(_scenario_table(scen_rows), tmp / "tables" / "scenarios.csv")
+        other = _other_pairs(plan, results, by)
+        if len(other):
+            write_csv(_with_pair_basis(other, results), tmp / "tables" / "other_pairs.csv")
         write_csv(_with_pair_basis(breakers.assign(council_layer=plan.breaker_council, body_layer=breakers["bodies"].str.split(";").str[0]),
                                    results).drop(columns=["council_layer", "body_layer"]),
                   tmp / "tables" / "breakers.csv")
@@ -92,7 +96,7 @@ def run_demo(out: str | Path = "maps", *, quick: bool = False, by: str = "popula
 
         lead = str(matrix["lead"].iloc[0]) if len(matrix) else ""
         html = index_html(plan=plan, matrix=matrix, story=story, scenarios=scen_rows, breakers=breakers, by=by, quick=quick,
-                          lead=lead, bcu=_bcu_sentence(plan, results), pct=_pct_figure(results), **extra)
+                          lead=lead, bcu=_bcu_sentence(plan, results), pct=_pct_figure(results), other_pairs=other, **extra)
         write_text(html, tmp / "index.html")
         tick("index.html")
     return out / "index.html"
@@ -167,6 +171,21 @@ def _bcu_sentence(plan: DemoPlan, results: dict) -> str:
         if get_entry(c).kind == "bcu" and key in results:
             return bcu_sentence(bcu_summary(results[key]))
     return ""
+
+
+def _other_pairs(plan: DemoPlan, results: dict, by: str) -> pd.DataFrame:
+    """One row per extra pair of the plan (e.g. BCUs against CSPs, ICBs, sub-ICB locations): both directions."""
+    from ..maps.panels import lead_sentence
+
+    rows = []
+    for a, b in plan.extra.get("pairs", ()):
+        s = results[(a, b)].to_dict()
+        rows.append({"council_layer": a, "body_layer": b, "a_title": s["a_title"], "b_title": s["b_title"], "mode": s["mode"],
+                     "a_units": s["a_to_b"]["units"], "a_outside": s["a_to_b"]["outside"], "a_split": s["a_to_b"]["split"],
+                     "b_units": s["b_to_a"]["units"], "b_outside": s["b_to_a"]["outside"], "b_split": s["b_to_a"]["split"],
+                     "a_alignment": _rate(s["a_to_b"], "alignment_rate", by), "b_alignment": _rate(s["b_to_a"], "alignment_rate", by),
+                     "map": pair_map_name(a, b), "lead": lead_sentence(results[(a, b)].overlap, results[(a, b)])})
+    return pd.DataFrame(rows)
 
 
 def _pct_figure(results: dict) -> str:
