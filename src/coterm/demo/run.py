@@ -238,8 +238,8 @@ def _run_scenarios(names: list[str], tmp: Path, by: str, tick) -> list[dict]:
 
 
 def _story_with_2026(story: pd.DataFrame, scen_rows: list[dict]) -> pd.DataFrame:
-    """Add the 2026 ICB mergers (the scenario's 'after' against counties) to the story when the catalogue's
-    ``icb-2026`` layer is not already in it (a catalogue without the 2024 layers runs the 2022-based file)."""
+    """Add the 2026 ICB mergers (a scenario's 'after' against counties) to the story when the catalogue's
+    ``icb-2026`` layer is not already in it (the full plan has it: this serves plans with other columns)."""
     if len(story) and (story["body_layer"] == "icb-2026").any():
         return story
     for r in scen_rows:
