@@ -108,3 +108,22 @@ def test_the_white_paper_scenario_is_what_its_builder_writes_and_makes_bcus_coun
     # after: every unit is one council, except the merged North Yorkshire + York unit (contains two)
     assert ba[("ltla-2024", "a_to_b", "units")] == 235
     assert ba[("ltla-2024", "a_to_b", "coterminous")] == 234 and ba[("ltla-2024", "a_to_b", "contains")] == 1
+
+
+@pytest.mark.parametrize(("a", "b"), [("ltla-2024", "bcu-2024"), ("csp-2024", "bcu-2024"), ("bcu-2024", "icb-2026"),
+                                      ("bcu-2024", "sicbl-2024")])
+def test_the_issue_pairs_run_in_atom_mode_from_the_cli(a, b, tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    p = subprocess.run([sys.executable, "-m", "coterm", "compare", a, b, "--mode", "atoms", "--json"], capture_output=True,
+                       text=True, cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+    d = json.loads(p.stdout)
+    assert d["mode"] == "atoms" and d["population"]["year"] == "2021"
+    bcu = d["a_to_b"] if a == "bcu-2024" else d["b_to_a"]
+    assert bcu["units"] + bcu["outside"] == 146  # the Welsh BCUs are outside the English NHS layers
+    if a == "ltla-2024":  # districts of forces without data are outside, never split
+        assert (d["a_to_b"]["outside"], d["a_to_b"]["split"]) == (82, 0)
+        assert (bcu["coterminous"], bcu["contains"], bcu["split"]) == (105, 41, 0)

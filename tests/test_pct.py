@@ -66,3 +66,72 @@ def test_pcts_inside_a_ccg_they_shared_follow_their_council(pct, utla):
     s = coterm.compare_layers("pct-2011", "utla-2013")
     u = s.units[s.units.layer == "a"].set_index("code")
     assert u.loc[pct, "class"] == "coterminous" and u.loc[pct, "dominant_code"] == utla
+
+
+# ---- PCT clusters of 2011 (scenarios/pct-clusters-2011.toml) on pct-2011 -------------------------------------
+
+
+@pytest.fixture(scope="module")
+def clusters():
+    from coterm.scenarios import check_scenario, load_scenario, scenario_layer
+
+    sc = load_scenario("pct-clusters-2011")
+    check_scenario(sc)
+    return sc, scenario_layer(None, sc, geometry=False)
+
+
+def test_the_clusters_group_pct_2011_units_and_every_member_is_a_pct(clusters):
+    sc, after = clusters
+    assert sc.layer == "pct-2011" and sc.is_group and not sc.transfers  # PCTs, not councils standing in for them
+    pcts = set(layer("pct-2011")["code"])
+    members = [m for g in sc.merges for m in g.members]
+    assert len(members) == len(set(members)) == 71 and set(members) <= pcts
+    # the source lists 21 of the 52 clusters of 2011; after the scenario there is one unit per cluster
+    assert len(sc.merges) == 21 == len(after) and "21 of 52" in sc.name
+    assert set(after.membership.unique()) == set(after.codes)
+
+
+def test_the_clusters_match_the_counts_the_sources_give(clusters):
+    sc, _ = clusters
+    size = {g.into: len(g.members) for g in sc.merges}
+    north_west = ["Greater Manchester cluster", "Merseyside cluster", "Cheshire, Warrington and Wirral cluster",
+                  "Lancashire cluster", "Cumbria (standalone)"]
+    assert sum(size[c] for c in north_west) == 24  # "5 NW clusters, 24 PCTs"
+    assert size["Greater Manchester cluster"] == 10 and size["Tees cluster"] == 4  # "GM = 10 PCTs"; "Tees = 4 PCTs"
+    assert size["Birmingham and Solihull cluster"] == 4  # Birmingham's three PCTs and Solihull
+
+
+def test_the_tees_cluster_holds_about_the_560000_people_the_hsj_reported(clusters):
+    from coterm.atoms import atom_table
+
+    sc, after = clusters
+    tees = next(g for g in sc.merges if g.into == "Tees cluster")
+    code = tees.code
+    people = atom_table("lsoa-2011")["population"].reindex(after.membership[after.membership == code].index).sum()
+    assert abs(people - 560_000) / 560_000 < 0.03, people  # mid-2020 estimates against a 2011 figure
+
+
+def test_north_central_london_is_exactly_its_five_boroughs(clusters):
+    sc, after = clusters
+    ncl = next(g for g in sc.merges if g.into == "North Central London cluster")
+    lsoas = set(after.membership[after.membership == ncl.code].index)
+    lad = membership("ltla-2013")
+    boroughs = {"E09000003", "E09000007", "E09000010", "E09000014", "E09000019"}  # Barnet, Camden, Enfield, Haringey, Islington
+    assert lsoas == set(lad[lad.isin(boroughs)].index)
+
+
+def test_the_cluster_scenario_runs_from_the_cli_against_the_councils_of_2013(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    p = subprocess.run([sys.executable, "-m", "coterm", "scenario", "run", "pct-clusters-2011", "--against", "utla-2013",
+                        "--json"], capture_output=True, text=True, cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+    d = json.loads(p.stdout)
+    assert d["layer"] == "pct-2011" and d["result_layer"] == "pct-cluster-2011"
+    before, after = d["partners"]["utla-2013"]["before"], d["partners"]["utla-2013"]["after"]
+    assert before["mode"] == after["mode"] == "atoms"
+    assert before["a_to_b"]["units"] == 71 and after["a_to_b"]["units"] == 21
+    # clusters were groups of whole PCTs and (on this approximate layer) of whole councils
+    assert after["a_to_b"]["split"] == 0 and after["a_to_b"]["contains"] + after["a_to_b"]["coterminous"] == 21

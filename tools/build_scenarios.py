@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -162,8 +163,10 @@ def build_icb_2026(c: Corpus) -> str:
     parts = {k: int(fr[v].sum()) for k, v in (("eb", east_berks), ("sy", surrey_parts), ("ha", hants_parts))}
     src = split_sources(list(facts["source"]) + list(by_icb["source"]))
     body = header(
-        name="ICB mergers, April 2026 (13 ICBs → 7)",
-        description=("The seven new integrated care boards of 1 April 2026 formed from thirteen July-2022 ICBs and parts "
+        name="ICB mergers, April 2026, on the 2022 ICBs (inferred Frimley split; superseded by icb-verified-mergers-2026)",
+        description=("SUPERSEDED by icb-verified-mergers-2026 (on icb-2024, with the verified Frimley split), which the demo "
+                     "uses; kept for the July-2022 layers (LSOA 2011). "
+                     "The seven new integrated care boards of 1 April 2026 formed from thirteen July-2022 ICBs and parts "
                      "of ICBs (42 → 36 ICBs), applied to the July-2022 ICBs. Parts of ICBs move as whole sub-ICB "
                      "locations (SNEE, HWE) or, for Frimley (one sub-ICB location in 2022), as the parts of districts "
                      "lying in Frimley."),
@@ -171,6 +174,8 @@ def build_icb_2026(c: Corpus) -> str:
         confidence="medium-high: the 7 footprints and most compositions are documented (HCWS915); the Frimley split is partly inferred",
         source=src, against=["ltla-2021", "utla-2021", "pfa-2020", "fra-2021"],
         notes=[
+            "status: superseded — by icb-verified-mergers-2026 (icb-2024, verified Frimley split; the catalogue's icb-2026); "
+            "this file keeps the inferred split on the July-2022 ICBs",
             "Documented: Norfolk and Suffolk = Norfolk and Waveney + Suffolk part of SNEE (Ipswich & East Suffolk 06L, West Suffolk 07K); "
             "Essex = Mid and South Essex + North East Essex (06T) + West Essex (07H); Central East = BLMK + Cambridgeshire and "
             "Peterborough + Hertfordshire part of HWE (06K, 06N); Thames Valley = BOB + East Berkshire part of Frimley; "
@@ -272,7 +277,7 @@ def build_ccg_2021(c: Corpus) -> str:
         name="CCG mergers, April 2021 (back-test: 135 → 106 CCGs)",
         description=(f"The {n_groups} CCG mergers of 1 April 2021 ({len(merged)} CCGs → {n_groups}) applied to the April 2020 CCGs. "
                      "A back-test: the result must equal the July 2022 sub-ICB locations except the documented Glossop, "
-                     "West Birmingham and Oundle moves (tests/test_scenarios_real.py quantifies the residual in LSOAs)."),
+                     "West Birmingham and Oundle moves (the demo shows that residual: the LSOAs and people that did not follow whole CCGs)."),
         layer="ccg-2020", effective="2021-04-01",
         confidence="high: derived from ONS lookups; membership exact",
         source=src, against=["sicbl-2022", "stp-2020", "ltla-2021", "utla-2021"],
@@ -394,89 +399,86 @@ def build_total_place(c: Corpus) -> str:
     return body + "".join(out)
 
 
-_PCT_COUNCILS = {
-    "Ashton, Leigh and Wigan PCT": ["Wigan"],
-    "Heywood, Middleton and Rochdale PCT": ["Rochdale"],
-    "Tameside and Glossop PCT": ["Tameside"],
-    "Halton and St. Helens PCT": ["Halton", "St. Helens"],
-    "Central and Eastern Cheshire PCT": ["Cheshire East"],
-    "Western Cheshire PCT": ["Cheshire West and Chester"],
-    "Central Lancashire PCT": ["Lancashire"], "East Lancashire PCT": ["Lancashire"], "North Lancashire PCT": ["Lancashire"],
-    "North Staffordshire PCT": ["Staffordshire"], "South Staffordshire PCT": ["Staffordshire"],
-    "Stoke on Trent PCT": ["Stoke-on-Trent"],
-    "Shropshire County PCT": ["Shropshire"],
-    "Herefordshire PCT": ["Herefordshire, County of"],
-    "Birmingham PCTs (Birmingham East and North; Heart of Birmingham; South Birmingham)": ["Birmingham"],
-    "North Tees PCT": ["Stockton-on-Tees"],
-    "Newcastle PCT": ["Newcastle upon Tyne"],
-    "Northumberland Care Trust": ["Northumberland"],
-    "Sunderland Teaching PCT": ["Sunderland"],
-    "Haringey Teaching PCT": ["Haringey"],
-    "Wakefield District PCT": ["Wakefield"],
-    "NHS Northamptonshire": ["Northamptonshire"],
-    "NHS Milton Keynes": ["Milton Keynes"],
-    "NHS Somerset": ["Somerset"],
-    "NHS Surrey": ["Surrey"],
-    "NHS North Yorkshire and York": ["North Yorkshire", "York"],
-    "Bassetlaw PCT": [],  # a district-level PCT inside Nottinghamshire: a transfer below
+# PCT names in the cluster list that differ from the pct-2011 units' names (units/pct-2011.csv); the others match
+# after dropping "PCT"/"Teaching"/"City"/"County"/"NHS" and normalising "St."/"Stoke-on-Trent"
+_PCT_ALIASES = {
+    "Birmingham PCTs (Birmingham East and North; Heart of Birmingham; South Birmingham)":
+        ["Birmingham East and North", "Heart of Birmingham Teaching", "South Birmingham"],
 }
 
 
-def build_pct_2011(c: Corpus) -> str:
+# NHS codes in the cluster list that the pct-2011 units carry under a later code
+_PCT_NHS_CODES = {"5CC": "TAP"}  # Blackburn with Darwen PCT (5CC) became a care trust plus (TAP)
+
+
+def _pct_key(name: str) -> str:
+    n = name.replace("St.", "St").replace("-", " ").replace(",", "")
+    n = re.sub(r"\b(NHS|PCT|Teaching|City|County|District|Care Trust)\b", " ", n)
+    return re.sub(r"\s+", " ", n).strip().casefold()
+
+
+def pct_units() -> pd.DataFrame:
+    """The units of the catalogue's ``pct-2011`` layer (code, name, nhs_code): what the clusters group."""
+    return pd.read_csv(ROOT / "boundaries" / "units" / "pct-2011.csv", dtype=str, keep_default_na=False)
+
+
+def pct_cluster_members(c: Corpus) -> pd.DataFrame:
+    """One row per (cluster, PCT) of the partial 2011 list, resolved to a ``pct-2011`` code.
+
+    A PCT is matched by its NHS (ODS) code where the list gives one, else by its name (aliases above);
+    every match must be unique, and no PCT may be in two clusters.
+    """
     f = c.csv("scenarios/pct_clusters_2011_partial.csv")
-    lk = c.lookup("lookup_ltla13_utla13")
-    utla = dict(zip(lk["utla13_name"], lk["utla13_code"]))
-    names = {**dict(zip(lk["utla13_code"], lk["utla13_name"])), **dict(zip(lk["ltla13_code"], lk["ltla13_name"]))}
-    # Glossop: the LSOAs of High Peak in Tameside and Glossop CCG (April 2020): the PCT's Derbyshire part
-    c20 = c.lookup("lookup_lsoa11_ccg20_ltla20")
-    glossop = sorted(c20[(c20["ccg20_name"].str.contains("Tameside and Glossop")) & (c20["ltla20_name"] == "High Peak")]["lsoa11_code"])
-    lsoa_names = dict(zip(c20["lsoa11_code"], c20["lsoa11_name"]))
-    assert 15 <= len(glossop) <= 30, len(glossop)
-    bassetlaw = lk.loc[lk["ltla13_name"] == "Bassetlaw", "ltla13_code"].iloc[0]
-    notts = utla["Nottinghamshire"]
-    derbys = utla["Derbyshire"]
+    u = pct_units()
+    by_nhs = dict(zip(u["nhs_code"], u["code"]))
+    keys = u["name"].map(_pct_key)
+    rows = []
+    for r in f.itertuples():
+        names = _PCT_ALIASES.get(r.member_name, [r.member_name])
+        for nm in names:
+            nhs = _PCT_NHS_CODES.get(r.member_code_if_known, r.member_code_if_known)
+            hit = [by_nhs[nhs]] if nhs in by_nhs else u.loc[keys == _pct_key(nm), "code"].tolist()
+            if len(hit) != 1 or (nhs and nhs not in by_nhs):
+                raise SystemExit(f"pct_clusters_2011_partial.csv: PCT {nm!r} ({r.new_unit}, NHS code {nhs or 'not given'}) "
+                                 f"matches {len(hit)} units of pct-2011; add it to _PCT_ALIASES in tools/build_scenarios.py")
+            code = hit[0]
+            rows.append({"cluster": r.new_unit, "pct_name": r.member_name, "code": code, "source": r.source})
+    out = pd.DataFrame(rows)
+    dup = out[out["code"].duplicated(keep=False)]
+    if len(dup):
+        raise SystemExit(f"pct_clusters_2011_partial.csv: PCTs in two clusters: {sorted(set(dup['code']))}")
+    return out
+
+
+def build_pct_2011(c: Corpus) -> str:
+    m = pct_cluster_members(c)
+    u = pct_units()
+    names = dict(zip(u["code"], u["name"]))
+    n_clusters = m["cluster"].nunique()
     body = header(
-        name="PCT clusters, 2011 (partial; approximated by councils)",
-        description=("Primary care trust clusters formed in 2011 (52 clusters in England), for the regions whose lists were "
-                     "retrievable (North West, West Midlands, North East, South Yorkshire, parts of London and elsewhere). "
-                     "PCTs have no boundary layer here: each PCT is approximated by its council(s) in the 2013 counties and "
-                     "unitary authorities (most PCTs were coterminous with one), with Bassetlaw split from Nottinghamshire and "
-                     "Glossop moved to Tameside by transfers; the clusters form a new layer and other councils are dropped."),
-        layer="utla-2013", effective="2011-06-01",
-        confidence="medium: PARTIAL list (about half of England missing); HIGH for North West and West Midlands clusters, MEDIUM for other memberships; PCT areas approximated by councils",
-        source=split_sources(f["source"]), against=["utla-2013", "sha-2011", "ccg-2015", "pfa-2020"],
-        extra=[("defines", q("pct-cluster-2011")), ("title", q("PCT clusters 2011 (partial, approximated by councils)")),
+        name=f"PCT clusters, 2011 (partial: {n_clusters} of 52 clusters, {len(m)} of 151 PCTs)",
+        description=(f"Primary care trust clusters formed in 2011 (52 clusters in England), for the {n_clusters} clusters whose "
+                     "membership was retrievable (North West, West Midlands, North East, South Yorkshire and Bassetlaw, "
+                     "North Central London and a few others): a new layer grouping the PCTs of pct-2011; the PCTs of the "
+                     "clusters not listed are dropped."),
+        layer="pct-2011", effective="2011-06-01",
+        confidence=("medium: PARTIAL list (about half of England missing); HIGH for North West and West Midlands clusters, "
+                    "MEDIUM for other memberships; the pct-2011 layer itself is approximate (PCTs from 2015 CCGs)"),
+        source=split_sources(m["source"]), against=["utla-2013", "sha-2011", "ccg-2015", "pfa-2020"],
+        extra=[("defines", q("pct-cluster-2011")), ("title", q(f"PCT clusters 2011 (partial: {n_clusters} of 52)")),
                ("family", q("health")), ("kind", q("pct-cluster")), ("ungrouped", q("drop"))],
-        notes=["PARTIAL: HSJ's full list of 52 clusters was not retrievable; only the clusters in ../shared/scenarios/pct_clusters_2011_partial.csv are encoded.",
-               "APPROXIMATION: PCT ≈ council(s): Lancashire's three PCTs = Lancashire; the two Staffordshire PCTs = Staffordshire; "
-               "Birmingham's three PCTs = Birmingham; Halton and St Helens PCT = the two councils.",
-               f"Bassetlaw PCT (a district PCT) is carved out of Nottinghamshire by a transfer of district {bassetlaw}; "
-               f"Glossop ({len(glossop)} LSOAs of High Peak, from the April 2020 Tameside and Glossop CCG) moves from Derbyshire to Tameside.",
+        notes=["PARTIAL: HSJ's full list of 52 clusters was not retrievable; only the clusters in "
+               "../shared/scenarios/pct_clusters_2011_partial.csv are encoded.",
+               "PCTs are the units of pct-2011 (ONS E16/E17 codes), matched by NHS code where the list gives one, else by name; "
+               "Birmingham's three PCTs (not itemised in the source) are all in the Birmingham and Solihull cluster.",
+               "pct-2011 is approximate (see `coterm show pct-2011`): a cluster's area inherits that approximation.",
                "Halton and St Helens / Warrington / Wirral cluster memberships were inferred from cluster names (medium)."],
     )
-    t = [transfer_table(notts, "bassetlaw-pct", [bassetlaw], names, via="ltla-2013", to_name="Bassetlaw (PCT area)",
-                        note="Bassetlaw PCT covered Bassetlaw district only"),
-         transfer_table(derbys, utla["Tameside"], glossop, {**names, **lsoa_names},
-                        note="Tameside and Glossop PCT included Glossop (High Peak); LSOAs from the April 2020 CCG")]
     out = []
-    for i, (cluster, g) in enumerate(f.groupby("new_unit", sort=False), 1):
-        codes: list[str] = []
-        for pct in g["member_name"]:
-            if pct == "Bassetlaw PCT":
-                cs = ["bassetlaw-pct"]
-            else:
-                councils = _PCT_COUNCILS.get(pct)
-                if councils is None:
-                    councils = [pct.removesuffix(" PCT").replace("St Helens", "St. Helens")]
-                missing = [n for n in councils if n not in utla]
-                if missing:
-                    raise SystemExit(f"PCT {pct!r}: council(s) {missing} not in utla-2013; add it to _PCT_COUNCILS")
-                cs = [utla[n] for n in councils]
-            codes += [x for x in cs if x not in codes]
-        pcts = "; ".join(g["member_name"])
-        out.append(merge_table("group", cluster, codes, {**names, "bassetlaw-pct": "Bassetlaw (PCT area)"},
-                               code=f"PCTC{i:02d}", note=f"PCTs: {pcts}"))
-    return body + "".join(t) + "".join(out)
+    for i, (cluster, g) in enumerate(m.groupby("cluster", sort=False), 1):
+        out.append(merge_table("group", cluster, g["code"].tolist(), names, code=f"PCTC{i:02d}",
+                               note=f"PCTs: {'; '.join(dict.fromkeys(g['pct_name']))}"))
+    return body + "".join(out)
 
 
 BUILDERS = {

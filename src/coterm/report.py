@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 __all__ = ["summary_lines", "write_compare_outputs", "sensitivity_table", "SENSITIVITY_SHARES", "pct", "one_line", "message_line",
-           "spreadsheet_safe", "write_table", "csv_text"]
+           "spreadsheet_safe", "write_table", "csv_text", "basis_columns", "with_basis", "BASIS_COLUMNS"]
 
 SENSITIVITY_SHARES = (0.001, 0.005, 0.01, 0.02, 0.05)
 COMPARE_OUTPUTS = ("units.csv", "units.gpkg", "partners.csv", "pairs.csv", "slivers.csv", "summary.json", "sensitivity.csv")
@@ -214,6 +214,31 @@ def partners_frame(scores) -> pd.DataFrame:
     return p
 
 
+BASIS_COLUMNS = ("basis", "population_source", "population_year")
+
+
+def basis_columns(ov) -> dict:
+    """The basis of an overlap's figures, as CSV columns: ``basis`` (population | area: what shares and rates are
+    weighted by), ``population_source`` and ``population_year`` (where people figures come from; empty when unknown)."""
+    b = getattr(ov, "population_basis", None) or {}
+    if not b.get("source") and ov.weight == "area":  # weighted by area, but the people columns still have a source
+        from types import SimpleNamespace
+
+        from .atoms import overlap_population_basis
+
+        b = overlap_population_basis(SimpleNamespace(weight="population", mode=ov.mode, a=ov.a, b=ov.b))
+    return {"basis": ov.weight, "population_source": b.get("source", ""), "population_year": b.get("year", "")}
+
+
+def with_basis(df: pd.DataFrame, basis) -> pd.DataFrame:
+    """``df`` with the :data:`BASIS_COLUMNS` appended: one basis for every row (a dict from :func:`basis_columns`),
+    or a per-row frame of them (aligned on the index), so a CSV states its basis inside itself."""
+    df = df.copy()
+    for k in BASIS_COLUMNS:
+        df[k] = basis[k] if isinstance(basis, dict) else basis[k].to_numpy()
+    return df
+
+
 def write_compare_outputs(scores, out: str | Path, *, sensitivity: pd.DataFrame | None = None, exact_csv: bool = False) -> Path:
     """Write units.csv, units.gpkg (QGIS-styled), partners.csv, pairs.csv, slivers.csv and summary.json into ``out`` (atomically,
     as a folder). CSVs are formula-safe unless ``exact_csv`` (:func:`spreadsheet_safe`)."""
@@ -223,17 +248,19 @@ def write_compare_outputs(scores, out: str | Path, *, sensitivity: pd.DataFrame 
     with atomic_dir(out, owned=COMPARE_OUTPUTS) as tmp:
         units = scores.units.copy()
         units.insert(0, "layer_id", units["layer"].map({"a": ov.a.id, "b": ov.b.id}))
-        write_table(units.drop(columns=["layer"]).rename(columns={"layer_id": "layer"}), tmp / "units.csv", exact=exact_csv)
+        basis = basis_columns(ov)  # every CSV names its basis in its last three columns
+        write_table(with_basis(units.drop(columns=["layer"]).rename(columns={"layer_id": "layer"}), basis), tmp / "units.csv",
+                    exact=exact_csv)
         from .qgis_styles import write_units_gpkg  # QGIS opens it styled like the map
 
         write_units_gpkg(scores, tmp / "units.gpkg")
-        write_table(partners_frame(scores), tmp / "partners.csv", exact=exact_csv)
-        write_table(pairs_frame(ov, "table"), tmp / "pairs.csv", exact=exact_csv)
-        write_table(pairs_frame(ov, "slivers"), tmp / "slivers.csv", exact=exact_csv)
+        write_table(with_basis(partners_frame(scores), basis), tmp / "partners.csv", exact=exact_csv)
+        write_table(with_basis(pairs_frame(ov, "table"), basis), tmp / "pairs.csv", exact=exact_csv)
+        write_table(with_basis(pairs_frame(ov, "slivers"), basis), tmp / "slivers.csv", exact=exact_csv)
         summary = scores.to_dict()
         if sensitivity is not None:
             summary["sensitivity"] = sensitivity.to_dict(orient="records")
-            write_table(sensitivity, tmp / "sensitivity.csv", exact=exact_csv)
+            write_table(with_basis(sensitivity, basis), tmp / "sensitivity.csv", exact=exact_csv)
         write_json(summary, tmp / "summary.json")
     return Path(out)
 
@@ -246,8 +273,10 @@ def write_scenario_outputs(result, out: str | Path, *, exact_csv: bool = False) 
     from .io import atomic_dir, write_json
 
     with atomic_dir(out, owned=SCENARIO_OUTPUTS) as tmp:
-        write_table(result.before_after, tmp / "before_after.csv", exact=exact_csv)
-        write_table(result.changed_units, tmp / "changed_units.csv", exact=exact_csv)
+        by_partner = pd.DataFrame({p: basis_columns(result.before[p].overlap) for p in result.against}).T
+        for name, df in (("before_after.csv", result.before_after), ("changed_units.csv", result.changed_units)):
+            rows = by_partner.reindex(df["partner"]).reset_index(drop=True) if len(df) else by_partner.iloc[:0]
+            write_table(with_basis(df.reset_index(drop=True), rows), tmp / name, exact=exact_csv)
         write_json(result.to_dict(), tmp / "summary.json")
     return Path(out)
 
@@ -277,5 +306,7 @@ def units_frame(layer) -> tuple[pd.DataFrame, dict]:
     else:
         pop = "apportioned by LSOA representative points (ONS LSOA populations); empty where no LSOA point falls"
     crs = layer.crs.to_string() if layer.crs is not None else "unknown CRS"
-    return df.sort_values("code", kind="stable").reset_index(drop=True), {"area": f"km², measured in {crs}",
-                                                                         "population": pop}
+    cols = basis_columns(ov)  # population_source / population_year, as in every CSV's last columns
+    return df.sort_values("code", kind="stable").reset_index(drop=True), {
+        "area": f"km², measured in {crs}", "population": pop,
+        "population_source": cols["population_source"], "population_year": cols["population_year"]}

@@ -33,9 +33,10 @@ def units(layer, code_col, name_col, file_layer, crs, as_json, as_csv, exact_csv
         click.echo(dumps_json({"layer": lay.id, "title": lay.title, "basis": basis, "units": df.to_dict(orient="records")}), nl=False)
         return
     if as_csv:
-        from ..report import csv_text
+        from ..report import csv_text, with_basis
 
-        click.echo(csv_text(df, exact=exact_csv), nl=False)
+        cols = {"basis": "population", **{k: basis[k] for k in ("population_source", "population_year")}}
+        click.echo(csv_text(with_basis(df, cols), exact=exact_csv), nl=False)
         return
     opt.echo(f"{lay.title} ({lay.id}): {len(df)} units")
     opt.echo(f"area: {basis['area']}; population: {basis['population']}")

@@ -74,11 +74,21 @@ def _matrix(plan, matrix: pd.DataFrame) -> tuple[list, list]:
                 "colour": cell_colour(min(vals) if vals else None), "map": m["map"],
                 "council_alignment": fmt_pct(m.council_alignment), "body_alignment": fmt_pct(m.body_alignment),
                 "councils_split": int(m.councils_split), "council_units": int(m.councils_covered),
+                "councils_outside": int(m.get("councils_outside", 0) or 0),
                 "council_title": _title(m.council_layer),
                 "tip": m.get("lead", "") or "",
             })
         rows.append({"label": r, "cells": cells})
     return columns, rows
+
+
+def _other_pairs(df: pd.DataFrame | None) -> list:
+    if df is None or df.empty:
+        return []
+    return [{"map": r.map, "a_title": r.a_title, "b_title": r.b_title, "lead": r.lead, "pair": f"{r.council_layer} {r.body_layer}",
+             "a_alignment": fmt_pct(r.a_alignment), "b_alignment": fmt_pct(r.b_alignment),
+             "a_split": int(r.a_split), "a_units": int(r.a_units), "a_outside": int(r.a_outside),
+             "b_split": int(r.b_split), "b_units": int(r.b_units), "b_outside": int(r.b_outside)} for r in df.itertuples()]
 
 
 def _story(story: pd.DataFrame) -> list:
@@ -106,6 +116,7 @@ def _scenarios(rows: list[dict]) -> list:
                     "partner_coterminosity": (f"{fmt_pct(r.get('before_partner_coterminosity'))} → "
                                               f"{fmt_pct(r.get('after_partner_coterminosity'))}"),
                     "changed_units": int(r["changed_units"]), "changed": changed[:5], "more": max(0, len(changed) - 5),
+                    "backtest": r.get("backtest", ""), "backtest_table": r.get("backtest_table", ""),
                     "no_effect_on": ", ".join(q for q in quiet if q != r.get("partner_title", r["partner"]))})
     return out
 
@@ -159,7 +170,8 @@ def _population_source(plan) -> str:
 
 
 def index_html(*, plan, matrix: pd.DataFrame, story: pd.DataFrame, scenarios: list[dict], breakers: pd.DataFrame, by: str,
-               quick: bool, lead: str = "", decisions: str = "", workbench: str = "") -> str:
+               quick: bool, lead: str = "", decisions: str = "", workbench: str = "", bcu: str = "", pct: str = "",
+               other_pairs: pd.DataFrame | None = None) -> str:
     from markupsafe import Markup
 
     from .. import __version__
@@ -179,6 +191,7 @@ def index_html(*, plan, matrix: pd.DataFrame, story: pd.DataFrame, scenarios: li
         "breakers_lead": breakers_lead, "breakers": breaker_rows,
         "example_pair": f"{first.council_layer} {first.body_layer}" if first is not None else "ltla-2024 icb-2026",
         "attribution": Markup(safe_attribution(catalog().attribution_html)), "attributions": _attributions(plan),
-        "version": __version__, "decisions": decisions, "workbench": workbench,
+        "version": __version__, "decisions": decisions, "workbench": workbench, "bcu": bcu, "pct": pct,
+        "other_pairs": _other_pairs(other_pairs),
     }
     return environment("coterm.demo").get_template("index.html.j2").render(**ctx)

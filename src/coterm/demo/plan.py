@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["DemoPlan", "Step", "full_plan", "quick_plan", "DISTRICTS", "COUNTIES", "DEMO_OUTPUTS"]
+__all__ = ["DemoPlan", "Step", "full_plan", "quick_plan", "DISTRICTS", "COUNTIES", "DEMO_OUTPUTS", "BCU_PAIRS"]
 
 DEMO_OUTPUTS = ("index.html", "pairs", "scenarios", "tables", "coterm_units.gpkg", "decisions", "workbench.html")
 DISTRICTS, COUNTIES = "Districts", "Counties & unitaries"
 
 # current bodies first (when the catalogue has them), then the 2020–22 set they replace
-CURRENT_BODIES = ("icb-2026", "sicbl-2024", "pfa-2024", "csp-2024", "fra-2024", "sa-2025", "lrf-2020")
+# (police command units: the 2024 structure, whose counts the index states; forces without data are "outside")
+CURRENT_BODIES = ("icb-2026", "sicbl-2024", "pfa-2024", "bcu-2024", "csp-2024", "fra-2024", "sa-2025", "lrf-2020")
+# police command units against the other bodies they work with (issue 21): each pair gets a map and a line
+BCU_PAIRS = (("csp-2024", "bcu-2024"), ("bcu-2024", "icb-2026"), ("bcu-2024", "sicbl-2024"))
 PAST_BODIES = ("sha-2011", "ccg-2015", "ccg-2020", "sicbl-2022", "icb-2022", "pfa-2020", "csp-2019", "fra-2021", "lrf-2020")
 
 
@@ -43,7 +46,7 @@ class DemoPlan:
     breaker_bodies: tuple[str, ...]
     breaker_council: str
     by: str = "population"
-    extra: dict = field(default_factory=dict)
+    extra: dict = field(default_factory=dict)  # "pairs": more (a, b) pairs to map and list (BCUs against other bodies)
 
 
 DEMO_OUTPUTS = ("index.html", "pairs", "scenarios", "tables", "coterm_units.gpkg", "decisions", "workbench.html")
@@ -110,8 +113,9 @@ def full_plan(columns: tuple[str, ...] | None = None) -> DemoPlan:
         story = story + (Step("2026", "Integrated care boards after the April 2026 mergers", "utla-2024", "icb-2026"),)
     breaker_council = "ltla-2024" if current_bodies() and not columns else "ltla-2021"
     breakers = tuple(c for c in cols if cells[(DISTRICTS, c)] == breaker_council and c not in ("sa-2025",)) or cols
+    bcu_pairs = tuple(p for p in BCU_PAIRS if "bcu-2024" in cols and _have(p[0]) and _have(p[1]))
     return DemoPlan(rows=rows, columns=cols, cells=cells, story=story, scenarios=None, breaker_bodies=breakers,
-                    breaker_council=breaker_council)
+                    breaker_council=breaker_council, extra={"pairs": bcu_pairs} if bcu_pairs else {})
 
 
 def quick_plan() -> DemoPlan:

@@ -44,10 +44,12 @@ def run_demo(out: str | Path = "maps", *, quick: bool = False, by: str = "popula
     from ..io import atomic_dir, write_csv, write_json, write_text
     from ..maps import coterminosity_map, save_map
     from ..overlap import overlap
+    from ..report import basis_columns, with_basis
     from ..scoring import score
 
     plan = plan or (quick_plan() if quick else full_plan())
-    pairs = sorted({(plan.cells[(r, c)], c) for r in plan.rows for c in plan.columns} | {(s.council, s.body) for s in plan.story})
+    pairs = sorted({(plan.cells[(r, c)], c) for r in plan.rows for c in plan.columns} | {(s.council, s.body) for s in plan.story}
+                   | set(plan.extra.get("pairs", ())))
     scen_names = _scenario_names(plan)
     total = len(pairs) + len(scen_names) + 2 + (0 if quick else 2)
     done = 0
@@ -74,12 +76,18 @@ def run_demo(out: str | Path = "maps", *, quick: bool = False, by: str = "popula
         scen_rows = _run_scenarios(scen_names, tmp, by, tick)
         story = _story_with_2026(story, scen_rows)
         breakers = _breakers(plan, results)
-        write_csv(matrix, tmp / "tables" / "matrix.csv")
-        write_csv(story, tmp / "tables" / "story.csv")
+        # every table states its basis in its last columns (basis, population_source, population_year)
+        write_csv(_with_pair_basis(matrix, results), tmp / "tables" / "matrix.csv")
+        write_csv(_with_pair_basis(story, results), tmp / "tables" / "story.csv")
         write_csv(_scenario_table(scen_rows), tmp / "tables" / "scenarios.csv")
-        write_csv(breakers, tmp / "tables" / "breakers.csv")
+        other = _other_pairs(plan, results, by)
+        if len(other):
+            write_csv(_with_pair_basis(other, results), tmp / "tables" / "other_pairs.csv")
+        write_csv(_with_pair_basis(breakers.assign(council_layer=plan.breaker_council, body_layer=breakers["bodies"].str.split(";").str[0]),
+                                   results).drop(columns=["council_layer", "body_layer"]),
+                  tmp / "tables" / "breakers.csv")
         for (a, b), sc in sorted(results.items()):
-            write_csv(sc.units, tmp / "tables" / f"units__{_slug(a)}__{_slug(b)}.csv")
+            write_csv(with_basis(sc.units, basis_columns(sc.overlap)), tmp / "tables" / f"units__{_slug(a)}__{_slug(b)}.csv")
         write_json({"by": by, "pairs": {f"{a}__{b}": sc.to_dict() for (a, b), sc in sorted(results.items())}}, tmp / "tables" / "summaries.json")
         _write_unit_gpkg(results, tmp / "coterm_units.gpkg")
         tick("tables")
@@ -88,7 +96,7 @@ def run_demo(out: str | Path = "maps", *, quick: bool = False, by: str = "popula
 
         lead = str(matrix["lead"].iloc[0]) if len(matrix) else ""
         html = index_html(plan=plan, matrix=matrix, story=story, scenarios=scen_rows, breakers=breakers, by=by, quick=quick,
-                          lead=lead, **extra)
+                          lead=lead, bcu=_bcu_sentence(plan, results), pct=_pct_figure(results), other_pairs=other, **extra)
         write_text(html, tmp / "index.html")
         tick("index.html")
     return out / "index.html"
@@ -129,6 +137,7 @@ def _matrix_table(plan: DemoPlan, results: dict, by: str) -> pd.DataFrame:
                 "row": r, "council_layer": a, "body_layer": c, "body_title": s["b_title"], "mode": s["mode"], "by": s["by"],
                 "council_units": s["a_to_b"]["units"], "body_units": s["b_to_a"]["units"],
                 "councils_covered": s["a_to_b"]["units"],  # already without the councils outside the bodies' area
+                "councils_outside": s["a_to_b"]["outside"],  # e.g. districts of police forces without BCU data: not split
                 "council_alignment": _rate(s["a_to_b"], "alignment_rate", by), "body_alignment": _rate(s["b_to_a"], "alignment_rate", by),
                 "council_coterminosity": _rate(s["a_to_b"], "coterminosity_rate", by), "body_coterminosity": _rate(s["b_to_a"], "coterminosity_rate", by),
                 "councils_split": s["a_to_b"]["split"], "bodies_split": s["b_to_a"]["split"],
@@ -137,6 +146,55 @@ def _matrix_table(plan: DemoPlan, results: dict, by: str) -> pd.DataFrame:
                 "lead": lead_sentence(results[(a, c)].overlap, results[(a, c)]),
             })
     return pd.DataFrame(rows)
+
+
+def _with_pair_basis(df: pd.DataFrame, results: dict) -> pd.DataFrame:
+    """``df`` (with council_layer, body_layer columns) with each row's basis from its pair's overlap; a row of a
+    scenario (``body_layer`` "scenario: …") or of no computed pair takes the basis of the other rows."""
+    from ..report import BASIS_COLUMNS, basis_columns, with_basis
+
+    if df.empty:
+        return df.reindex(columns=[*df.columns, *BASIS_COLUMNS])
+    known = {k: basis_columns(sc.overlap) for k, sc in results.items()}
+    fallback = next(iter(known.values())) if known else {"basis": "", "population_source": "", "population_year": ""}
+    rows = [known.get((a, b), fallback) for a, b in zip(df["council_layer"], df["body_layer"])]
+    return with_basis(df, pd.DataFrame(rows, index=df.index))
+
+
+def _bcu_sentence(plan: DemoPlan, results: dict) -> str:
+    """The index's sentence on police command units against districts, when the matrix has a BCU column."""
+    from ..catalog import get_entry
+    from .summaries import bcu_sentence, bcu_summary
+
+    for c in plan.columns:
+        key = (plan.cells.get((DISTRICTS, c)), c)
+        if get_entry(c).kind == "bcu" and key in results:
+            return bcu_sentence(bcu_summary(results[key]))
+    return ""
+
+
+def _other_pairs(plan: DemoPlan, results: dict, by: str) -> pd.DataFrame:
+    """One row per extra pair of the plan (e.g. BCUs against CSPs, ICBs, sub-ICB locations): both directions."""
+    from ..maps.panels import lead_sentence
+
+    rows = []
+    for a, b in plan.extra.get("pairs", ()):
+        s = results[(a, b)].to_dict()
+        rows.append({"council_layer": a, "body_layer": b, "a_title": s["a_title"], "b_title": s["b_title"], "mode": s["mode"],
+                     "a_units": s["a_to_b"]["units"], "a_outside": s["a_to_b"]["outside"], "a_split": s["a_to_b"]["split"],
+                     "b_units": s["b_to_a"]["units"], "b_outside": s["b_to_a"]["outside"], "b_split": s["b_to_a"]["split"],
+                     "a_alignment": _rate(s["a_to_b"], "alignment_rate", by), "b_alignment": _rate(s["b_to_a"], "alignment_rate", by),
+                     "map": pair_map_name(a, b), "lead": lead_sentence(results[(a, b)].overlap, results[(a, b)])})
+    return pd.DataFrame(rows)
+
+
+def _pct_figure(results: dict) -> str:
+    """"109 of 151 (72%)": the PCTs of 2011 coterminous with the councils of 2013, when the story has them."""
+    sc = results.get(("utla-2013", "pct-2011"))
+    if sc is None:
+        return ""
+    d = sc.to_dict()["b_to_a"]
+    return f"{d['coterminous']} of {d['units']} ({d['coterminous'] / d['units']:.0%})" if d["units"] else ""
 
 
 def _story_table(plan: DemoPlan, results: dict, by: str) -> pd.DataFrame:
@@ -156,10 +214,17 @@ def _scenario_names(plan: DemoPlan) -> list[str]:
         from ..scenarios import list_scenarios
     except ImportError:
         return []
-    names = [s.id for s in list_scenarios()]
+    shipped = list_scenarios()
     if plan.scenarios is not None:
-        names = [n for n in names if n in plan.scenarios]
+        names = [s.id for s in shipped if s.id in plan.scenarios]
+    else:  # a superseded file (its first note says so) gives way to the one that replaces it
+        names = [s.id for s in shipped if not superseded(s)]
     return sorted(names)
+
+
+def superseded(sc) -> bool:
+    """Whether a scenario's first note is ``status: superseded …`` (scenarios/README.md's status convention)."""
+    return bool(sc.notes) and str(sc.notes[0]).casefold().startswith("status: superseded")
 
 
 def _run_scenarios(names: list[str], tmp: Path, by: str, tick) -> list[dict]:
@@ -173,13 +238,16 @@ def _run_scenarios(names: list[str], tmp: Path, by: str, tick) -> list[dict]:
 
 
 def _story_with_2026(story: pd.DataFrame, scen_rows: list[dict]) -> pd.DataFrame:
-    """Add the 2026 ICB mergers (the scenario's 'after' against counties) to the story, when computed."""
+    """Add the 2026 ICB mergers (a scenario's 'after' against counties) to the story when the catalogue's
+    ``icb-2026`` layer is not already in it (the full plan has it: this serves plans with other columns)."""
+    if len(story) and (story["body_layer"] == "icb-2026").any():
+        return story
     for r in scen_rows:
-        match = [p for p in r.get("partners", []) if p["partner"] == "utla-2021"]
-        if r.get("layer") == "icb-2022" and match:
+        match = [p for p in r.get("partners", []) if p["partner"] in ("utla-2024", "utla-2021")]
+        if r.get("layer") in ("icb-2024", "icb-2022") and match:
             r = {**r, **match[0]}
             extra = {"year": "2026", "label": f"Integrated care boards after the April 2026 mergers ({r['name']})",
-                     "council_layer": "utla-2021", "body_layer": f"scenario: {r['slug']}",
+                     "council_layer": r["partner"], "body_layer": f"scenario: {r['slug']}",
                      "council_alignment": r["after_partner_alignment"], "body_alignment": r["after_alignment"],
                      "council_coterminosity": r["after_partner_coterminosity"], "body_coterminosity": r["after_coterminosity"],
                      "councils_split": r["after_partner_split"], "body_units": r["after_units"], "map": r["map"]}
@@ -193,7 +261,10 @@ def _scenario_table(rows: list[dict]) -> pd.DataFrame:
     for r in rows:
         for p in r["partners"]:
             out.append({"scenario": r["slug"], "name": r["name"], "layer": r["layer"], "confidence": r["confidence"], **p, "map": r["map"]})
-    return pd.DataFrame(out)
+    from ..report import BASIS_COLUMNS
+
+    df = pd.DataFrame(out)
+    return df[[c for c in df.columns if c not in BASIS_COLUMNS] + [c for c in BASIS_COLUMNS if c in df.columns]]
 
 
 def _breakers(plan: DemoPlan, results: dict) -> pd.DataFrame:
