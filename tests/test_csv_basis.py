@@ -30,7 +30,7 @@ def test_every_compare_csv_ends_with_its_basis(tmp_path, pair, by, source, year)
     out = tmp_path / "out"
     run("compare", *pair, "--by", by, "--out", out)
     summary = json.loads((out / "summary.json").read_text())
-    assert summary["weight"] == by
+    assert summary["by"] == by
     for name in COMPARE_CSVS:
         df = pd.read_csv(out / name, dtype=str, keep_default_na=False)
         assert tuple(df.columns[-3:]) == BASIS_COLUMNS, name

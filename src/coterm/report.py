@@ -221,13 +221,13 @@ def basis_columns(ov) -> dict:
     """The basis of an overlap's figures, as CSV columns: ``basis`` (population | area: what shares and rates are
     weighted by), ``population_source`` and ``population_year`` (where people figures come from; empty when unknown)."""
     b = getattr(ov, "population_basis", None) or {}
-    if not b.get("source") and ov.weight == "area":  # weighted by area, but the people columns still have a source
+    if not b.get("source") and ov.by == "area":  # weighted by area, but the people columns still have a source
         from types import SimpleNamespace
 
         from .atoms import overlap_population_basis
 
-        b = overlap_population_basis(SimpleNamespace(weight="population", mode=ov.mode, a=ov.a, b=ov.b))
-    return {"basis": ov.weight, "population_source": b.get("source", ""), "population_year": b.get("year", "")}
+        b = overlap_population_basis(SimpleNamespace(by="population", mode=ov.mode, a=ov.a, b=ov.b))
+    return {"basis": ov.by, "population_source": b.get("source", ""), "population_year": b.get("year", "")}
 
 
 def with_basis(df: pd.DataFrame, basis) -> pd.DataFrame:
