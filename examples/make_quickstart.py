@@ -9,7 +9,7 @@ cells = [
     new_code_cell('import coterm\n\nov = coterm.overlap("ltla-2021", "icb-2022")          # atom mode, weighted by population\nov'),
     new_code_cell("s = coterm.score(ov)\ns"),
     new_code_cell('s.indices["a_to_b"]["alignment_rate"]                  # {\'count\': 0.961, \'area\': ..., \'population\': 0.967}'),
-    new_code_cell("s.units.query(\"layer == 'a' and `class` in ['split', 'minor split']\")   # the 12 districts that straddle ICBs"),
+    new_code_cell("s.units.query(\"side == 'a' and `class` in ['split', 'minor split']\")   # the 12 districts that straddle ICBs"),
     new_markdown_cell("The units of one side as a GeoDataFrame: class, partners as list columns, geometry (EPSG:27700)."),
     new_code_cell('districts = s.to_geodataframe("a")\ndistricts.loc[districts["class"] == "split", ["code", "name", "partner_names", "partner_shares"]]'),
     new_code_cell('res = coterm.compare_scenario("scenarios/icb-mergers-2026.toml", against=["utla-2021", "pfa-2020"])\nres'),

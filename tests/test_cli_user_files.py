@@ -30,7 +30,7 @@ def files(tmp_path_factory):
     forces = gpd.GeoDataFrame({"FORCE_ID": pfa.index.to_numpy(), "FORCE_NAME": pfa["name"].to_numpy()},
                               geometry=pfa.geometry.to_numpy(), crs=pfa.crs)
     s = coterm.score(coterm.overlap("ltla-2021", "pfa-2020"))
-    u = s.units[(s.units.layer == "a") & s.units.dominant_code.isin(list(FORCES))]
+    u = s.units[(s.units.side == "a") & s.units.dominant_code.isin(list(FORCES))]
     lad = coterm.load_layer("ltla-2021").frame.loc[u.code.tolist()]
     districts = gpd.GeoDataFrame({"LAD21CD": lad.index.to_numpy(), "LAD21NM": lad["name"].to_numpy()},
                                  geometry=lad.geometry.to_numpy(), crs=lad.crs)

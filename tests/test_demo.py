@@ -81,11 +81,11 @@ def test_the_units_geopackage_opens_with_one_layer_per_council_layer(demo_dir):
 def test_councils_split_most_often_counts_only_real_splits_of_current_councils(demo_dir):
     b = pd.read_csv(demo_dir / "tables" / "breakers.csv", dtype={"code": str})
     u = pd.read_csv(demo_dir / "tables" / "units__ltla-2024__icb-2026.csv", dtype={"code": str})
-    real = set(u[(u.layer == "a") & (u["class"] == "split")].code)
+    real = set(u[(u.side == "a") & (u["class"] == "split")].code)
     assert set(b.code) == real and len(real) == 2
     assert set(b.name) == {"North Yorkshire", "Westmorland and Furness"}  # councils of 2023, not the abolished ones
     row = b.set_index("code").loc["E06000065"]
-    unit = u[(u.layer == "a") & (u.code == "E06000065")].iloc[0]
+    unit = u[(u.side == "a") & (u.code == "E06000065")].iloc[0]
     assert row.people_outside_main == round(unit.population * (1 - unit.dominant_share))
 
 

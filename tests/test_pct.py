@@ -64,7 +64,7 @@ def test_pct_against_utla_2013_runs_in_atom_mode_and_about_70_percent_are_coterm
 def test_pcts_inside_a_ccg_they_shared_follow_their_council(pct, utla):
     # Hartlepool, Newcastle, Derby City and Kensington and Chelsea were cut out of merged CCGs by council
     s = coterm.compare_layers("pct-2011", "utla-2013")
-    u = s.units[s.units.layer == "a"].set_index("code")
+    u = s.units[s.units.side == "a"].set_index("code")
     assert u.loc[pct, "class"] == "coterminous" and u.loc[pct, "dominant_code"] == utla
 
 

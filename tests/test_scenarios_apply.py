@@ -36,7 +36,10 @@ def test_an_empty_scenario_changes_nothing(toy_districts, toy_health):
     r = compare_scenario(scenario(""), against=[toy_health], layer=toy_districts)
     b, a = r.before[toy_health.id], r.after[toy_health.id]
     pd.testing.assert_frame_equal(b.overlap.table, a.overlap.table)
-    pd.testing.assert_frame_equal(b.scores.units, a.scores.units)
+    # the same units and classes; only the layer id says which state each table describes
+    pd.testing.assert_frame_equal(b.scores.units.drop(columns="layer"), a.scores.units.drop(columns="layer"))
+    assert set(b.scores.units["layer"]) == {toy_districts.id, toy_health.id}
+    assert set(a.scores.units["layer"]) == {r.after_layer.id, toy_health.id}
     assert r.changed_units.empty
     assert (r.before_after["change"].fillna(0) == 0).all()
 
@@ -66,7 +69,7 @@ def test_a_merge_of_units_nested_in_the_same_partner_never_lowers_alignment(toy_
         a = atom_layer("ra", {f"A{k}": (f"A{k}", [i for i, x in enumerate(la) if x == k]) for k in sorted(set(la))})
         b = atom_layer("rb", {f"B{k}": (f"B{k}", [i for i, x in enumerate(lb) if x == k]) for k in sorted(set(lb))})
         sb = score(overlap(a, b))
-        units = sb.units[sb.units["layer"] == "a"]
+        units = sb.units[sb.units["side"] == "a"]
         nested = units[units["class"] == "nested"]
         pairs = nested.groupby("dominant_code")["code"].apply(list)
         pairs = pairs[pairs.str.len() >= 2]

@@ -38,9 +38,9 @@ def test_a_district_cut_in_half_is_split_and_its_partners_are_listed_with_shares
     s = coterm.compare_layers(districts, health, mode="geometry", by="area")
     c = classes(s, "a")
     assert c == {"D0": "nested", "D1": "split", "D2": "nested", "D3": "nested"}
-    row = s.units[(s.units.layer == "a") & (s.units.code == "D1")].iloc[0]
+    row = s.units[(s.units.side == "a") & (s.units.code == "D1")].iloc[0]
     assert row.n_partners == 2
-    p = s.partners[(s.partners.layer == "a") & (s.partners.code == "D1")]
+    p = s.partners[(s.partners.side == "a") & (s.partners.code == "D1")]
     assert p[["partner_code", "partner_name", "rank"]].values.tolist() == [["H1", "Health 1", 1], ["H2", "Health 2", 2]]
     assert p["share"].tolist() == pytest.approx([0.5, 0.5])
     # both health units are split: each shares D1 with the other

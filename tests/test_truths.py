@@ -26,7 +26,7 @@ def test_a_layer_against_itself_is_entirely_coterminous_in_both_modes(layer, mod
 
 def test_districts_nest_in_counties_unitaries_are_coterminous_and_nothing_is_split():
     s = coterm.compare_layers("ltla-2021", "utla-2021")
-    u = s.units[s.units.layer == "a"].set_index("code")["class"]
+    u = s.units[s.units.side == "a"].set_index("code")["class"]
     assert not u.isin(["split", "minor split"]).any()
     # unitary, metropolitan and London codes are their own upper tier; shire districts (E07) nest
     assert (u[u.index.str.startswith("E07")] == "nested").all()
@@ -42,7 +42,7 @@ def test_districts_nest_in_their_2013_counties_too():
 @pytest.mark.parametrize("body", ["pfa-2020", "lrf-2020", "fra-2021"])
 def test_every_english_district_lies_in_exactly_one_police_force_resilience_forum_and_fire_authority(body):
     s = coterm.compare_layers("ltla-2021", body)
-    u = s.units[s.units.layer == "a"]
+    u = s.units[s.units.side == "a"]
     english_split = u[u.code.str.startswith("E") & u["class"].isin(["split", "minor split"])]
     assert english_split.empty, english_split[["code", "name", "dominant_code"]].to_string()
     # No district is split anywhere, Wales included: the 2021 lookup's one wrong row (LSOA W01000060,
@@ -63,7 +63,7 @@ def test_the_12_split_districts_match_the_ons_lookup_derived_summary():
     truth = {"E06000060", "E07000029", "E07000089", "E07000099", "E07000163", "E07000180", "E07000209", "E07000212",
              "E07000214", "E07000216", "E07000225", "E07000244"}
     s = coterm.compare_layers("ltla-2021", "icb-2022")
-    u = s.units[(s.units.layer == "a") & s.units["class"].isin(["split", "minor split"])]
+    u = s.units[(s.units.side == "a") & s.units["class"].isin(["split", "minor split"])]
     assert set(u.code) == truth
 
 
@@ -130,7 +130,7 @@ def test_police_force_areas_2024_are_unions_of_whole_counties_and_unitaries():
 
 def test_strategic_authorities_leave_districts_outside_never_split():
     s = coterm.compare_layers("ltla-2024", "sa-2028")
-    u = s.units[s.units.layer == "a"].set_index("code")["class"]
+    u = s.units[s.units.side == "a"].set_index("code")["class"]
     assert not u.isin(["split", "minor split"]).any()
     assert (u == "outside").sum() > 100  # most of England has no strategic authority yet
     assert u["E06000059"] == "outside"  # Dorset: Wessex is only proposed
@@ -139,7 +139,7 @@ def test_strategic_authorities_leave_districts_outside_never_split():
 def test_districts_and_icb_2026_split_fewer_councils_than_icb_2024():
     def n_split(icb):
         s = coterm.compare_layers("ltla-2024", icb)
-        u = s.units[s.units.layer == "a"]["class"]
+        u = s.units[s.units.side == "a"]["class"]
         return int(u.isin(["split", "minor split"]).sum())
 
     # mergers put 7 of the 13 districts ICBs cut in 2024 wholly in one ICB (Frimley is divided along districts);
@@ -172,7 +172,7 @@ def test_bridging_icb_2022_to_2024_finds_exactly_the_surrey_sussex_boundary_chan
     # ICB 2022 -> 2024: two codes changed because Surrey Heartlands passed a small area to Sussex; the 40 others
     # are the same sets of LSOAs, so across the bridge they are coterminous
     s = coterm.compare_layers("icb-2022", "icb-2024")
-    u = s.units[s.units.layer == "a"].set_index("code")
+    u = s.units[s.units.side == "a"].set_index("code")
     assert (u["class"] == "coterminous").sum() == 40
     assert u.loc["E54000052", "class"] == "minor split" and u.loc["E54000052", "dominant_code"] == "E54000063"
     assert 0.99 < u.loc["E54000052", "dominant_share"] < 1
@@ -211,7 +211,7 @@ def test_a_pair_that_cannot_be_bridged_says_why_and_which_layer_to_use(tmp_path)
 
 def test_north_wales_police_is_coterminous_with_its_fire_authority_after_the_gwynedd_fix():
     s = coterm.compare_layers("pfa-2020", "fra-2021")
-    u = s.units[s.units.layer == "a"].set_index("code")["class"]
+    u = s.units[s.units.side == "a"].set_index("code")["class"]
     assert u["W15000001"] == "coterminous"  # North Wales Police
     assert u["W15000004"] == "nested"  # Dyfed-Powys lies in Mid and West Wales fire (with Swansea, Neath Port Talbot)
 
@@ -240,3 +240,13 @@ def test_by_is_the_one_name_of_the_measure_and_weight_is_a_warned_alias():
     assert new.units.equals(old.units)
     with pytest.raises(coterm.errors.OverlapError, match="disagree"), pytest.warns(DeprecationWarning):
         coterm.overlap("ltla-2021", "utla-2021", by="population", weight="area")
+
+
+def test_every_table_names_a_side_and_a_layer_id_the_same_way():
+    s = coterm.compare_layers("ltla-2021", "utla-2021")
+    for t in (s.units, s.partners):
+        assert set(t["side"]) == {"a", "b"}
+        assert (t.loc[t["side"] == "a", "layer"] == "ltla-2021").all() and (t.loc[t["side"] == "b", "layer"] == "utla-2021").all()
+    r = coterm.compare_scenario("icb-verified-mergers-2026", against=["ltla-2024"])
+    ch = r.changed_units
+    assert len(ch) and set(ch["side"]) <= {"a", "b"} and set(ch["layer"]) <= {"icb-2024", "ltla-2024"}

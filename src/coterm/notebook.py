@@ -65,7 +65,7 @@ def _direction_text(d: dict, by: str) -> str:
 
 def _split_units(scores, side: str) -> pd.DataFrame:
     u = scores.units
-    return u[(u["layer"] == side) & u["class"].isin(["split", "minor split"])]
+    return u[(u["side"] == side) & u["class"].isin(["split", "minor split"])]
 
 
 def scores_repr(scores) -> str:
@@ -137,7 +137,7 @@ def scores_to_geodataframe(scores, side: str = "a"):
     other_names = (ov.units_b if side == "a" else ov.units_a)["name"]
     t = ov.table.sort_values([me, share, them], ascending=[True, False, True])
     grouped = t.groupby(me, sort=True)
-    u = scores.units[scores.units["layer"] == side].drop(columns=["layer", "partners"], errors="ignore").set_index("code", drop=False)
+    u = scores.units[scores.units["side"] == side].drop(columns=["side", "layer", "partners"], errors="ignore").set_index("code", drop=False)
     codes, shares = grouped[them].agg(list), grouped[share].agg(list)
     u["partner_codes"] = [[str(c) for c in codes.get(k, [])] for k in u.index]
     u["partner_names"] = [[str(other_names.get(c, c)) for c in cs] for cs in u["partner_codes"]]

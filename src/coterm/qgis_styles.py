@@ -212,7 +212,7 @@ def _write_units_layers(scores, path) -> None:
     ov = scores.overlap
     styles = []
     for side, lay, fill in (("a", ov.a, True), ("b", ov.b, False)):
-        u = scores.units[scores.units["layer"] == side].drop(columns=["layer"]).set_index("code", drop=False)
+        u = scores.units[scores.units["side"] == side].drop(columns=["side", "layer"]).set_index("code", drop=False)
         geoms = lay.frame.geometry.reindex(u.index)
         keep = geoms.notna().to_numpy()
         gdf = gpd.GeoDataFrame(u.reset_index(drop=True)[keep], geometry=geoms.to_numpy()[keep], crs=lay.crs)

@@ -29,9 +29,9 @@ class Reconciliation:
 
 
 def _shares(partners: pd.DataFrame) -> dict:
-    """(layer, code) → {partner code: share} from a Scores.partners long table."""
+    """(side, code) → {partner code: share} from a Scores.partners long table."""
     out: dict = {}
-    for lay, code, pc, share in partners[["layer", "code", "partner_code", "share"]].itertuples(index=False):
+    for lay, code, pc, share in partners[["side", "code", "partner_code", "share"]].itertuples(index=False):
         out.setdefault((lay, code), {})[pc] = share
     return out
 
@@ -67,16 +67,16 @@ def reconcile(a, b, *, by: str = "population", min_share: float | None = None, w
     s_atoms = score(overlap(a, b, mode="atoms", by=by, min_share=0.0 if min_share is None else min_share))
     s_geom = score(overlap(a, b, mode="geometry", by=by, min_share=min_share, workers=workers))
     sa, sg = s_atoms.units, s_geom.units
-    m = sa.merge(sg, on=["layer", "code"], suffixes=("_atoms", "_geometry"))
+    m = sa.merge(sg, on=["side", "code"], suffixes=("_atoms", "_geometry"))
     agreement = {}
     for side, lid in (("a", a.id), ("b", b.id)):
-        s = m[m["layer"] == side]
+        s = m[m["side"] == side]
         agreement[lid] = float((s["class_atoms"] == s["class_geometry"]).mean()) if len(s) else 1.0
     d = m[m["class_atoms"] != m["class_geometry"]].copy()
     pa, pg = _shares(s_atoms.partners), _shares(s_geom.partners)
-    keys = list(zip(d["layer"], d["code"]))
+    keys = list(zip(d["side"], d["code"]))
     out = pd.DataFrame({
-        "layer": d["layer"].map({"a": a.id, "b": b.id}), "code": d["code"], "name": d["name_atoms"],
+        "layer": d["side"].map({"a": a.id, "b": b.id}), "code": d["code"], "name": d["name_atoms"],
         "atoms_class": d["class_atoms"], "geometry_class": d["class_geometry"],
         "atoms_partners": [pa.get(k, {}) for k in keys], "geometry_partners": [pg.get(k, {}) for k in keys],
     })

@@ -168,10 +168,10 @@ def summary_lines(scores, *, max_split: int = 25) -> list[str]:
     u = scores.units
     partners = scores.partners
     for side, lay in (("a", ov.a), ("b", ov.b)):
-        sp = u[(u["layer"] == side) & u["class"].isin(["split", "minor split"])]
+        sp = u[(u["side"] == side) & u["class"].isin(["split", "minor split"])]
         if len(sp):
             lines.append(f"split units of {lay.id} ({len(sp)}):")
-            mine = partners[partners["layer"] == side]
+            mine = partners[partners["side"] == side]
             by_code = {c: g for c, g in mine[mine["code"].isin(sp["code"].head(max_split))].groupby("code", sort=False)}
             for code, name, cls in sp[["code", "name", "class"]].head(max_split).itertuples(index=False):
                 g = by_code.get(code)
@@ -205,12 +205,10 @@ def pairs_frame(ov, kind: str = "table") -> pd.DataFrame:
 
 
 def partners_frame(scores) -> pd.DataFrame:
-    """Scores.partners with layer ids for "a"/"b": layer, code, partner_layer, partner_code, partner_name, share, rank."""
+    """Scores.partners as written: layer, code, partner_layer, partner_code, partner_name, share, rank."""
     ov = scores.overlap
-    p = scores.partners.copy()
-    ids = {"a": ov.a.id, "b": ov.b.id}
-    p.insert(2, "partner_layer", p["layer"].map({"a": ov.b.id, "b": ov.a.id}))
-    p["layer"] = p["layer"].map(ids)
+    p = scores.partners.drop(columns=["side"])
+    p.insert(2, "partner_layer", scores.partners["side"].map({"a": ov.b.id, "b": ov.a.id}))
     return p
 
 
@@ -246,10 +244,9 @@ def write_compare_outputs(scores, out: str | Path, *, sensitivity: pd.DataFrame 
 
     ov = scores.overlap
     with atomic_dir(out, owned=COMPARE_OUTPUTS) as tmp:
-        units = scores.units.copy()
-        units.insert(0, "layer_id", units["layer"].map({"a": ov.a.id, "b": ov.b.id}))
+        units = scores.units.drop(columns=["side"])
         basis = basis_columns(ov)  # every CSV names its basis in its last three columns
-        write_table(with_basis(units.drop(columns=["layer"]).rename(columns={"layer_id": "layer"}), basis), tmp / "units.csv",
+        write_table(with_basis(units, basis), tmp / "units.csv",
                     exact=exact_csv)
         from .qgis_styles import write_units_gpkg  # QGIS opens it styled like the map
 

@@ -121,7 +121,7 @@ class Scores:
         return SymmetricIndices(**self.indices["symmetric"])
 
     def unit_classes(self, side: str) -> pd.Series:
-        u = self.units[self.units["layer"] == side]
+        u = self.units[self.units["side"] == side]
         return pd.Series(u["class"].to_numpy(), index=u["code"].to_numpy(), name="class")
 
     def to_dict(self) -> dict:
@@ -187,12 +187,12 @@ def _classify(table: pd.DataFrame, units: pd.DataFrame, other_units: pd.DataFram
     return out
 
 
-def _partners(table: pd.DataFrame, side: str, other_names: pd.Series) -> pd.DataFrame:
-    """The kept pairs seen from one side: layer, code, partner_code, partner_name, share, rank."""
+def _partners(table: pd.DataFrame, side: str, layer_id: str, other_names: pd.Series) -> pd.DataFrame:
+    """The kept pairs seen from one side: side, layer, code, partner_code, partner_name, share, rank."""
     me, them = f"{side}_code", ("b_code" if side == "a" else "a_code")
     share = f"share_of_{side}"
     t = table[[me, them, share]].sort_values([me, share, them], ascending=[True, False, True])
-    out = pd.DataFrame({"layer": side, "code": t[me].astype(str).to_numpy(), "partner_code": t[them].astype(str).to_numpy(),
+    out = pd.DataFrame({"side": side, "layer": layer_id, "code": t[me].astype(str).to_numpy(), "partner_code": t[them].astype(str).to_numpy(),
                         "partner_name": t[them].map(other_names).to_numpy(), "share": t[share].to_numpy(dtype=float)})
     out["rank"] = out.groupby("code", sort=False).cumcount().to_numpy() + 1
     return out
@@ -299,10 +299,11 @@ def score(ov) -> Scores:
     Returns
     -------
     Scores
-        ``units``: one row per unit of A then B (layer, code, name, class, n_partners,
-        dominant_code, dominant_name, dominant_share, measure, area_m2, population);
+        ``units``: one row per unit of A then B (side, layer, code, name, class, n_partners,
+        dominant_code, dominant_name, dominant_share, measure, area_m2, population), where ``side``
+        is ``"a"`` or ``"b"`` and ``layer`` the layer's id, as in every other table and file;
         ``indices``: ``a_to_b``, ``b_to_a`` and ``symmetric``; ``partners``: every unit's partners
-        as a long table (layer, code, partner_code, partner_name, share, rank).
+        as a long table (side, layer, code, partner_code, partner_name, share, rank).
 
     Notes
     -----
@@ -330,12 +331,14 @@ def score(ov) -> Scores:
         f["area_m2"] = units["area_m2"]
         f["population"] = units["population"]
         f.insert(0, "code", f.index.astype(str))
-        f.insert(0, "layer", side)
+        f.insert(0, "layer", (ov.a if side == "a" else ov.b).id)
+        f.insert(0, "side", side)
         frames.append(f.reset_index(drop=True))
     units = pd.concat(frames, ignore_index=True)
-    units = units[["layer", "code", "name", "class", "n_partners", "dominant_code", "dominant_name", "dominant_share",
+    units = units[["side", "layer", "code", "name", "class", "n_partners", "dominant_code", "dominant_name", "dominant_share",
                    "measure", "area_m2", "population"]]
-    partners = pd.concat([_partners(table, "a", ov.units_b["name"]), _partners(table, "b", ov.units_a["name"])], ignore_index=True)
+    partners = pd.concat([_partners(table, "a", ov.a.id, ov.units_b["name"]), _partners(table, "b", ov.b.id, ov.units_a["name"])],
+                         ignore_index=True)
     indices = {
         "a_to_b": _direction(table, all_pairs, ca, "a"),
         "b_to_a": _direction(table, all_pairs, cb, "b"),

@@ -99,7 +99,7 @@ def test_a_layer_against_a_shifted_copy_of_itself_never_counts_outside_units_as_
             overlap(a, b)
         return
     s = coterm.score(overlap(a, b))
-    u = s.units.set_index(["layer", "code"])
+    u = s.units.set_index(["side", "code"])
     ov = s.overlap
     for side, units in (("a", ov.units_a), ("b", ov.units_b)):
         covered = units["measure"] > 0

@@ -279,7 +279,7 @@ def _breakers(plan: DemoPlan, results: dict) -> pd.DataFrame:
         if key not in results:
             continue
         u = results[key].units
-        u = u[(u.layer == "a") & u["class"].isin(["split", "minor split"])]
+        u = u[(u.side == "a") & u["class"].isin(["split", "minor split"])]
         pop = pd.to_numeric(u.population, errors="coerce")
         frames.append(pd.DataFrame({"code": u.code, "name": u.name, "body": body, "real": (u["class"] == "split").to_numpy(),
                                     "outside_main": (pop * (1 - pd.to_numeric(u.dominant_share, errors="coerce"))).round(),
@@ -313,7 +313,7 @@ def _write_unit_gpkg(results: dict, path: Path) -> None:
 
     by_council: dict[str, list] = {}
     for (a, b), sc in sorted(results.items()):
-        u = sc.units[sc.units.layer == "a"].set_index("code")
+        u = sc.units[sc.units.side == "a"].set_index("code")
         by_council.setdefault(a, []).append((b, u))
     layers = []
     for a, items in sorted(by_council.items()):

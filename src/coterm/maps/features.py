@@ -69,7 +69,7 @@ def unit_features(geoms: Geometries, ov, scores, side: str, *, changes: dict | N
     layer = ov.a if side == "a" else ov.b
     other = ov.b if side == "a" else ov.a
     shapes = geoms.of(layer)
-    units = scores.units[scores.units["layer"] == side].set_index("code")
+    units = scores.units[scores.units["side"] == side].set_index("code")
     me, them = f"{side}_code", f"{_other(side)}_code"
     share, other_share = f"share_of_{side}", f"share_of_{_other(side)}"
     table = ov.table.sort_values([me, share, them], ascending=[True, False, True])

@@ -18,7 +18,7 @@ __all__ = ["class_counts", "legend_html", "summary_html", "changes_html", "attri
 
 
 def class_counts(scores, side: str) -> dict:
-    c = scores.units.loc[scores.units["layer"] == side, "class"].astype(str)
+    c = scores.units.loc[scores.units["side"] == side, "class"].astype(str)
     return {k: int((c == k).sum()) for k in CLASS_ORDER}
 
 

@@ -20,10 +20,9 @@ def _output_frames(scores, sensitivity=None) -> dict:
 
     ov = scores.overlap
     units = scores.units.copy()
-    units.insert(1, "layer_id", units["layer"].map({"a": ov.a.id, "b": ov.b.id}))
     geoms = []
     for side, lay in (("a", ov.a), ("b", ov.b)):
-        codes = units.loc[units["layer"] == side, "code"]
+        codes = units.loc[units["side"] == side, "code"]
         geoms.append(lay.frame.geometry.reindex(codes.to_numpy()).to_numpy())
     units = gpd.GeoDataFrame(units, geometry=_multi(np.concatenate(geoms)), crs=ov.a.crs)
     summary = scores.to_dict()

@@ -174,8 +174,8 @@ def _changed(partner_id: str, scenario, before: Comparison, after: Comparison, o
     kind_a, kind_p = _kind_label(lay_before), _kind_label(partner)
     rows = []
     # partner units: same codes before and after
-    pb = ub[ub["layer"] == "b"].set_index("code")
-    pa = ua[ua["layer"] == "b"].set_index("code")
+    pb = ub[ub["side"] == "b"].set_index("code")
+    pa = ua[ua["side"] == "b"].set_index("code")
     common = pb.index.intersection(pa.index)
     diff = common[(pb.loc[common, "class"] != pa.loc[common, "class"]).to_numpy()]
     for code in diff:
@@ -184,8 +184,8 @@ def _changed(partner_id: str, scenario, before: Comparison, after: Comparison, o
                      "after_class": a["class"], "after_code": code, "after_name": a["name"],
                      "description": f"{b['name']} ({kind_p}): {b['class']} → {_phrase(a, kind_a)}"})
     # the scenario's units: old code → the unit it became
-    sb = ub[ub["layer"] == "a"].set_index("code")
-    sa = ua[ua["layer"] == "a"].set_index("code")
+    sb = ub[ub["side"] == "a"].set_index("code")
+    sa = ua[ua["side"] == "a"].set_index("code")
     new = old_to_new.reindex(sb.index)
     has = new.notna() & new.isin(sa.index)
     after_cls = pd.Series(index=sb.index, dtype=object)

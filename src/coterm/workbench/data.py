@@ -189,7 +189,7 @@ def reference_scores(layer, partner, groups, *, base_overlap=None) -> dict:
 def summarise_scores(s) -> dict:
     """The JSON the page's ``coterm.score`` returns for one partner: indices and per-unit classes."""
     def units(side):
-        u = s.units[s.units["layer"] == side]
+        u = s.units[s.units["side"] == side]
         out = {}
         for code, cls, n, dom, share in zip(u["code"], u["class"], u["n_partners"], u["dominant_code"], u["dominant_share"]):
             out[str(code)] = {"class": str(cls), "n_partners": int(n),
