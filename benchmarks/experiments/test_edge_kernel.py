@@ -193,6 +193,24 @@ def test_synthetic_nested_partitions_equal_the_current_kernel(synthetic):
     assert len(got[0]) == len(fine)  # every cell in exactly one unit, touching pairs absent
 
 
+@pytest.mark.parametrize("which", ["independent", "nested", "real"])
+def test_the_hybrid_fed_only_crossing_pairs_equals_overlay(synthetic, which, kernel):
+    if kernel != "numba":
+        pytest.skip("the hybrid is the compiled variant's (one run is enough)")
+    from edge_kernel_numba import hybrid_intersection_areas
+
+    fine, other, nested = synthetic
+    if which == "real":
+        fine, other = _catalogue("ltla-2021-buc"), _catalogue("ccg-2020-buc")
+    elif which == "nested":
+        other = nested
+    got = hybrid_intersection_areas(fine, other, a_disjoint=True, b_disjoint=True)
+    assert_same_tables(got, overlay_oracle(fine, other))
+    assert_same_tables(got, intersection_areas(fine, other), rel=1e-9)
+    ia, ib, _ = got
+    assert np.all(np.diff(ia * np.int64(len(other)) + ib) > 0)  # sorted by (ia, ib), each pair once
+
+
 def test_a_partition_against_itself_gives_the_diagonal(synthetic):
     fine = synthetic[0]
     ia, ib, area = edge_intersection_areas(fine, fine)
