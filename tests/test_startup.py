@@ -60,3 +60,11 @@ def test_unknown_names_still_raise_attribute_error():
     with pytest.raises(AttributeError, match="no attribute 'nonsense'"):
         coterm.nonsense  # noqa: B018
     assert coterm.__version__ and isinstance(coterm.__version__, str)
+
+
+def test_the_version_is_found_after_the_cli_imported_the_version_module():
+    # the CLI imports coterm._version first; the import system then binds that submodule on the package
+    code = ("import coterm._version, coterm\n"
+            "assert isinstance(coterm.__version__, str) and coterm.__version__ == coterm._version.__version__, coterm.__version__\n"
+            "from coterm import __version__\n")
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -67,7 +67,8 @@ class _Package(_types.ModuleType):
 _sys.modules[__name__].__class__ = _Package
 
 
-def _version() -> str:
+def _installed_version() -> str:
+    """The installed distribution's version (not named ``_version``: that is a submodule, bound here when imported)."""
     try:
         from importlib.metadata import version
 
@@ -95,7 +96,7 @@ def compare_layers(a, b, **kwargs):
 
 def __getattr__(name: str):
     if name == "__version__":
-        value = _version()
+        value = _installed_version()
     elif name in _LAZY:
         from importlib import import_module
 
