@@ -57,7 +57,7 @@ def commands() -> list[Command]:
         Command(f"`coterm map --scenario {SCENARIO}`", ["map", "--scenario", "{root}/" + SCENARIO, "-o", "{tmp}/scenario.html"],
                 1.2, "map"),
         Command(f"`coterm scenario {SCENARIO}`", ["scenario", "{root}/" + SCENARIO], 0.6, "scenario"),
-        Command("`coterm options {area}`", ["options", "{area}"], 0.6, "options"),
+        Command("`coterm options {area}`", ["options", "{root}/{area}"], 0.6, "options"),
         Command("`coterm demo`", ["demo", "--out", "{tmp}/demo"], 10.0, "demo"),
     ]
 
@@ -152,6 +152,9 @@ def measure_commands(before_rev: str | None, repeats: int = 5, demo_repeats: int
             variants = {"before": export_src(before_rev, tmp / "before"), **variants}
         except subprocess.CalledProcessError as exc:
             notes.append(f"before ({before_rev}) not measured: git archive failed: {exc.stderr.decode()[:100]}")
+    for pp in variants.values():  # bytecode as an installed package has it (pip compiles at install): no
+        # version pays compiling its sources in every run (the runs set PYTHONDONTWRITEBYTECODE)
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(pp)], capture_output=True)
     gpkg = user_geopackage(tmp)
     area = options_area()
     cmds = commands()

@@ -35,10 +35,11 @@ FALLBACK = {"lsoa-2011": "lsoa11", "ltla-2021-buc": "ltla21", "msoa-2021": "msoa
             "ward-2022": "wards22", "ccg-2020-buc": "ccg20"}
 REAL = [("lsoa-2011", "ltla-2021-buc"), ("msoa-2021", "ward-2022"), ("ltla-2021-buc", "ccg-2020-buc")]
 SIZES = [1_000, 10_000, 50_000]
-METHODS = ["coterm-w1", "coterm-w2", "coterm-p1", "coterm-p2", "coverage-w1", "overlay", "tobler", "floor", "atoms"]
+METHODS = ["coterm-w1", "coterm-w2", "coterm-p1", "coterm-p2", "coverage-w1", "edge-numba", "hybrid-numba", "overlay", "tobler", "floor", "atoms"]
 #: (method, workload size) pairs not run, to keep the full run near 15 minutes on 2 cores, with why.
 SKIP = {
     ("coverage-w1", 50_000): "not run at 50k (the noding experiment is 1.2-2 × coterm-w1 at 1k-10k; see experiments/README.md)",
+    ("edge-numba", 50_000): "not run at 50k (1.1-2.1 GB peak at 10k synthetic: every segment pair is in memory at once)",
     ("tobler", 50_000): "not run at 50k (0.84-0.91 × overlay at 50k in the 2026-11-25 run; saves about 2 minutes)",
 }
 #: main before the issue-18 round: the "before" of the command times.
@@ -133,6 +134,13 @@ def measure(method: str, a_id: str, b_id: str, out: str) -> dict:
         from tobler.area_weighted.area_interpolate import _area_tables_binning
     elif method.startswith("coverage"):
         from coverage_noding import coverage_intersection_areas
+    elif method in ("edge-numba", "hybrid-numba"):  # compiled in the warm-up (or loaded from numba's cache), like an import: not timed
+        try:
+            from edge_kernel import NotExact
+            from edge_kernel_numba import edge_intersection_areas_numba, hybrid_intersection_areas, warm_up
+        except ImportError as exc:
+            return {"status": f"n/a (numba not installed: pip install numba; {exc})"}
+        warm_up()
     elif method == "atoms":
         try:
             from coterm.overlap import overlap
@@ -175,6 +183,14 @@ def measure(method: str, a_id: str, b_id: str, out: str) -> dict:
         result = intersection_areas(ga, gb, workers=int(method[-1]), a_disjoint=part, b_disjoint=part)
     elif method.startswith("coverage"):
         result = coverage_intersection_areas(ga, gb, workers=int(method[-1]))
+    elif method in ("edge-numba", "hybrid-numba"):
+        try:
+            if method == "edge-numba":
+                result = edge_intersection_areas_numba(ga, gb)
+            else:  # told that both layers are partitions, as coterm-p1
+                result = hybrid_intersection_areas(ga, gb, a_disjoint=True, b_disjoint=True)
+        except NotExact as exc:  # near-coincident but not identical boundaries: the experiment refuses
+            return {"status": f"n/a (NotExact: {str(exc)[:80]})"}
     elif method == "overlay":
         import warnings
 
@@ -274,10 +290,17 @@ def machine() -> dict:
         tv = tobler.__version__
     except ImportError:
         tv = "not installed"
+    try:
+        from importlib.metadata import version
+
+        nv = version("numba")
+    except Exception:  # noqa: BLE001 - not installed
+        nv = "not installed"
     return {
         "cpu": cpu, "cores": os.cpu_count(), "ram_gb": round(mem / 1024**2, 1),
         "python": platform.python_version(), "shapely": shapely.__version__,
         "geos": shapely.geos_version_string, "geopandas": geopandas.__version__, "tobler": tv,
+        "numba": nv,
     }
 
 
@@ -394,7 +417,7 @@ def write_results(path, rows, repeats, started, load_start, quick, commands=None
         f"- started {started}; load average at start {load_start}, at end {loadavg()}",
         f"- machine: {info['cpu']}, {info['cores']} cores, {info['ram_gb']} GB RAM",
         f"- versions: Python {info['python']}, shapely {info['shapely']}, GEOS {info['geos']}, "
-        f"geopandas {info['geopandas']}, tobler {info['tobler']}",
+        f"geopandas {info['geopandas']}, tobler {info['tobler']}, numba {info['numba']}",
         f"- each time: median of {repeats} runs, each in a fresh subprocess after one warm-up run; "
         "the time covers reading both layers (GeoParquet) and the method, not interpreter start or imports; "
         "CPU = user + system seconds of the measuring process and its workers over the same span "
@@ -416,7 +439,13 @@ def write_results(path, rows, repeats, started, load_start, quick, commands=None
         "building blocks; its own loading, a different measure, so no equality check); "
         "`coverage-w1` = the coverage-overlay-by-noding experiment "
         "(`experiments/coverage_noding.py`: both layers' linework once, noded, polygonized, one point "
-        "query per face), not used by coterm.",
+        "query per face), not used by coterm; "
+        "`edge-numba` = the edge (Green's theorem) experiment with its candidate join and point location "
+        "compiled by numba (`experiments/edge_kernel_numba.py`; compiled or loaded from numba's cache, and "
+        "`import numba`, before the timer starts, like the libraries; that start-up is measured separately "
+        "in experiments/README.md), not used by coterm; `hybrid-numba` = the engine's candidates and "
+        "nested-pair settling (told both are partitions, as `coterm-p1`), then `edge-numba` fed only the units "
+        "of the remaining crossing pairs.",
         "",
     ]
     verdicts = []

@@ -468,6 +468,12 @@ def _point_in(tree: shapely.STRtree, x: np.ndarray, y: np.ndarray):
     return ip.astype(np.int64), ig.astype(np.int64)
 
 
+def _tree_locator(geoms: np.ndarray):
+    """``locate(x, y)`` for one layer (missing polygons as None): one STRtree ``within`` query."""
+    tree = shapely.STRtree(geoms)
+    return lambda x, y: _point_in(tree, x, y)
+
+
 def _collinear_pieces(P: _Pieces, O: _Segs, kseg, kother, same):
     """Collinear records (segment kseg overlapping the other layer's kother) as pieces: the
     pieces of kseg whose midpoints lie inside kother's span (the overlap's ends are split
@@ -522,10 +528,12 @@ def _isin_sorted(x, sorted_keys):
     return sorted_keys[pos] == x
 
 
-def _classify(P: _Pieces, run, n_run, other_tree, n_other, col_piece, col_owner, col_same, need):
+def _classify(P: _Pieces, run, n_run, locate, n_other, col_piece, col_owner, col_same, need):
     """(run, other polygon) for every polygon of the other layer a run lies in, on its left.
 
-    One point-in-polygon test per run that ``need``s one, on the midpoint of its longest piece.
+    One point-in-polygon test per run that ``need``s one, on the midpoint of its longest piece;
+    ``locate(x, y)`` returns (point, polygon) for the other layer's polygons holding each point
+    in their interior.
     A run on the other layer's boundary cannot be judged by its (rounded) midpoint against the
     polygons whose boundary it lies on: of those, the ones on its left are the same-direction
     owners.
@@ -537,7 +545,7 @@ def _classify(P: _Pieces, run, n_run, other_tree, n_other, col_piece, col_owner,
     cand = np.flatnonzero(length == longest[run])
     rep = cand[np.r_[True, run[cand][1:] != run[cand][:-1]]] if len(cand) else cand
     rep = rep[need[run[rep]]]
-    ip, ig = _point_in(other_tree, 0.5 * (P.sx[rep] + P.ex[rep]), 0.5 * (P.sy[rep] + P.ey[rep]))
+    ip, ig = locate(0.5 * (P.sx[rep] + P.ex[rep]), 0.5 * (P.sy[rep] + P.ey[rep]))
     m = np.int64(max(n_other, 1))
     key = run[rep[ip]] * m + ig
     if len(col_piece):
@@ -562,13 +570,19 @@ def _run_sums(P: _Pieces, run, n_run):
 # the kernel
 
 
-def edge_intersection_areas(a, b):
+def edge_intersection_areas(a, b, *, candidates=None, point_locator=None):
     """Areas of every positive-area intersection between polygons of two layers, from edges.
 
     Same contract as :func:`coterm.intersect.intersection_areas` (``workers`` and ``progress``
     aside): returns ``(ia, ib, area)`` sorted by ``(ia, ib)``, only pairs whose area exceeds
     ``EPS_REL`` × the smaller polygon's area.
+
+    ``candidates(A, B)`` (default :func:`_candidates`) and ``point_locator(geoms)`` (returns a
+    ``locate(x, y)``; default: an STRtree ``within`` query) are the two stages the compiled
+    variant (``edge_kernel_numba.py``) replaces.
     """
+    candidates = candidates or _candidates
+    point_locator = point_locator or _tree_locator
     from coterm.intersect import _as_polygons
 
     ga = _as_polygons(a, "a")
@@ -578,7 +592,7 @@ def edge_intersection_areas(a, b):
     empty = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
     if len(A) == 0 or len(B) == 0:
         return empty
-    ka, kb = _candidates(A, B)
+    ka, kb = candidates(A, B)
     ev = _events(A, B, ka, kb)
     del ka, kb
     PA = _Pieces(A, ev["split_a"], ev["vert_a"])
@@ -596,7 +610,7 @@ def edge_intersection_areas(a, b):
 
     # pieces of a, in the polygons of b on their left
     run_a, n_run_a = _runs(PA, len(B), B.owner, ca_piece, ca_kb, ca_same)
-    ra, pj = _classify(PA, run_a, n_run_a, shapely.STRtree(gb_t), len(gb), ca_piece, B.owner[ca_kb],
+    ra, pj = _classify(PA, run_a, n_run_a, point_locator(gb_t), len(gb), ca_piece, B.owner[ca_kb],
                        ca_same, np.ones(n_run_a, dtype=bool))
     loc_a, sxa, sya, exa, eya, own_a = _run_sums(PA, run_a, n_run_a)
     pi = own_a[ra]
@@ -605,7 +619,7 @@ def edge_intersection_areas(a, b):
     run_b, n_run_b = _runs(PB, len(A), A.owner, cb_piece, cb_ka, cb_same)
     skipped = np.zeros(n_run_b, dtype=bool)
     skipped[run_b[cb_piece[cb_same]]] = True
-    rb, qi = _classify(PB, run_b, n_run_b, shapely.STRtree(ga_t), len(ga), cb_piece, A.owner[cb_ka],
+    rb, qi = _classify(PB, run_b, n_run_b, point_locator(ga_t), len(ga), cb_piece, A.owner[cb_ka],
                        np.zeros(len(cb_piece), dtype=bool), ~skipped)
     loc_b, sxb, syb, exb, eyb, own_b = _run_sums(PB, run_b, n_run_b)
     qj = own_b[rb]

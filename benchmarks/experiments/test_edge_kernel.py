@@ -24,6 +24,36 @@ from edge_kernel import NotExact, edge_intersection_areas  # noqa: E402
 from conftest import overlay_oracle  # noqa: E402
 from coterm.intersect import intersection_areas  # noqa: E402
 
+#: every test runs on the numpy kernel and, when numba is installed, on its compiled variant
+KERNELS = {"numpy": edge_intersection_areas}
+try:
+    from edge_kernel_numba import edge_intersection_areas_numba  # noqa: E402
+
+    KERNELS["numba"] = edge_intersection_areas_numba
+except ImportError:  # numba is in the bench extra only
+    pass
+
+
+@pytest.fixture(autouse=True, scope="module", params=sorted(KERNELS))
+def kernel(request):
+    """Module-scoped (hypothesis allows it): the module's ``edge_intersection_areas`` is the kernel under test."""
+    global edge_intersection_areas
+    edge_intersection_areas = KERNELS[request.param]
+    yield request.param
+    edge_intersection_areas = KERNELS["numpy"]
+
+
+def test_the_compiled_variant_gives_the_numpy_kernels_table_bit_for_bit():
+    pytest.importorskip("numba")
+    a = np.array([sq(0, 0, 10), sq(10, 0, 10), sq(0, 10, 20, 5)])
+    b = np.array([sq(5, -2, 10, 20), sq(15, 3, 10), sq(-5, 8, 8)])
+    want = KERNELS["numpy"](a, b)
+    got = KERNELS["numba"](a, b)
+    assert as_dict(want) == pytest.approx({(0, 0): 50.0, (0, 2): 6.0, (1, 0): 50.0, (1, 1): 35.0,  # by hand
+                                           (2, 0): 50.0, (2, 1): 15.0, (2, 2): 15.0}, rel=1e-12)
+    for x, y in zip(got, want):
+        np.testing.assert_array_equal(x, y)
+
 
 def as_dict(result):
     ia, ib, area = result
@@ -161,6 +191,24 @@ def test_synthetic_nested_partitions_equal_the_current_kernel(synthetic):
     got = edge_intersection_areas(fine, nested)
     assert_same_tables(got, intersection_areas(fine, nested), rel=1e-9)
     assert len(got[0]) == len(fine)  # every cell in exactly one unit, touching pairs absent
+
+
+@pytest.mark.parametrize("which", ["independent", "nested", "real"])
+def test_the_hybrid_fed_only_crossing_pairs_equals_overlay(synthetic, which, kernel):
+    if kernel != "numba":
+        pytest.skip("the hybrid is the compiled variant's (one run is enough)")
+    from edge_kernel_numba import hybrid_intersection_areas
+
+    fine, other, nested = synthetic
+    if which == "real":
+        fine, other = _catalogue("ltla-2021-buc"), _catalogue("ccg-2020-buc")
+    elif which == "nested":
+        other = nested
+    got = hybrid_intersection_areas(fine, other, a_disjoint=True, b_disjoint=True)
+    assert_same_tables(got, overlay_oracle(fine, other))
+    assert_same_tables(got, intersection_areas(fine, other), rel=1e-9)
+    ia, ib, _ = got
+    assert np.all(np.diff(ia * np.int64(len(other)) + ib) > 0)  # sorted by (ia, ib), each pair once
 
 
 def test_a_partition_against_itself_gives_the_diagonal(synthetic):

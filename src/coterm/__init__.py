@@ -1,17 +1,14 @@
 """coterm: how well do the boundaries of public bodies line up, and what would a merger do to that?
 
-The public API. Submodules are imported on first use, so ``import coterm`` (and the CLI's
-``--help``) stay fast and folium is imported only when a map is made.
+The public API. Every name is imported from its submodule on first use (PEP 562), so
+``import coterm`` loads no pandas, geopandas or shapely, and the CLI's ``--help`` stays fast;
+folium is imported only when a map is made.
 """
 
-from .catalog import get_entry, list_layers
-from .errors import CotermError
-from .layer import Layer, load_layer
+import sys as _sys
+import types as _types
 
-# Eager on purpose: the functions share their modules' names, and a lazy import would let the
-# import system rebind ``coterm.overlap`` to the module.
-from .overlap import Overlap, overlap
-from .scoring import Scores, score
+from .errors import CotermError
 
 __all__ = [
     "__version__",
@@ -37,16 +34,41 @@ __all__ = [
     "score",
 ]
 
+#: public name -> the submodule that defines it
 _LAZY = {
+    "get_entry": "catalog", "list_layers": "catalog",
+    "Layer": "layer", "load_layer": "layer",
+    "Overlap": "overlap", "overlap": "overlap",
+    "Scores": "scoring", "score": "scoring",
     "coterminosity_map": "maps", "scenario_map": "maps", "save_map": "maps",
     "load_scenario": "scenarios", "apply_scenario": "scenarios", "check_scenario": "scenarios",
     "compare_scenario": "scenarios", "ScenarioResult": "scenarios",
     "run_demo": "demo",
     "best_fit": "bestfit",
 }
+#: public functions that share their submodule's name: ``coterm.overlap`` is the function, always
+_SHADOWED = frozenset(name for name, module in _LAZY.items() if name == module)
 
 
-def _version() -> str:
+class _Package(_types.ModuleType):
+    """coterm's module type: the import system may not rebind a function of the API to a submodule.
+
+    Importing ``coterm.overlap`` (the module) sets the attribute ``overlap`` of the package to it;
+    for the names in ``_SHADOWED`` that binding is dropped (the module stays in ``sys.modules``),
+    so ``coterm.overlap`` is the function whichever is imported first.
+    """
+
+    def __setattr__(self, name, value):
+        if name in _SHADOWED and isinstance(value, _types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+_sys.modules[__name__].__class__ = _Package
+
+
+def _installed_version() -> str:
+    """The installed distribution's version (not named ``_version``: that is a submodule, bound here when imported)."""
     try:
         from importlib.metadata import version
 
@@ -55,9 +77,6 @@ def _version() -> str:
         from ._version import __version__ as v
 
         return v
-
-
-__version__ = _version()
 
 
 def compare_layers(a, b, **kwargs):
@@ -69,17 +88,23 @@ def compare_layers(a, b, **kwargs):
     >>> coterm.compare_layers("ltla-2021", "utla-2021").indices["a_to_b"]["split"]
     0
     """
+    from .overlap import overlap
+    from .scoring import score
+
     return score(overlap(a, b, **kwargs))
 
 
 def __getattr__(name: str):
-    if name in _LAZY:
+    if name == "__version__":
+        value = _installed_version()
+    elif name in _LAZY:
         from importlib import import_module
 
         value = getattr(import_module(f".{_LAZY[name]}", __name__), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'coterm' has no attribute {name!r}")
+    else:
+        raise AttributeError(f"module 'coterm' has no attribute {name!r}")
+    globals()[name] = value
+    return value
 
 
 def __dir__():

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported where a table is built: `coterm layers` and messages need none
+    import pandas as pd
 
 __all__ = ["summary_lines", "write_compare_outputs", "sensitivity_table", "SENSITIVITY_SHARES", "pct", "one_line", "message_line",
            "spreadsheet_safe", "write_table", "csv_text", "basis_columns", "with_basis", "BASIS_COLUMNS"]
@@ -65,6 +67,8 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _is_text(s: pd.Series) -> bool:
+    import pandas as pd
+
     return s.dtype == object or isinstance(s.dtype, pd.StringDtype)
 
 
@@ -78,6 +82,7 @@ def spreadsheet_safe(df: pd.DataFrame) -> pd.DataFrame:
 
     Examples
     --------
+    >>> import pandas as pd
     >>> spreadsheet_safe(pd.DataFrame({"name": ["=1+1", "Leeds", "-x"], "v": [-1.5, 2.0, 3.0]})).to_dict("list")
     {'name': ["'=1+1", 'Leeds', "'-x"], 'v': [-1.5, 2.0, 3.0]}
     """
@@ -194,6 +199,8 @@ def sensitivity_table(ov) -> pd.DataFrame:
             d = s[key]
             rows.append({"min_share": ms, "layer": lay, "coterminous": d["coterminous"], "nested": d["nested"],
                          "contains": d["contains"], "split": d["split"], "minor_split": d["minor_split"]})
+    import pandas as pd
+
     return pd.DataFrame(rows)
 
 
@@ -289,6 +296,8 @@ def units_frame(layer) -> tuple[pd.DataFrame, dict]:
 
     ov = overlap(layer, layer, by="population")
     u = ov.units_a
+    import pandas as pd
+
     df = pd.DataFrame({"code": layer.codes.astype(str), "name": layer.names.reindex(layer.codes).to_numpy(),
                        "area_km2": (layer.frame.geometry.area.to_numpy(dtype=float) / 1e6).round(4),
                        "population": u["population"].reindex(layer.codes).to_numpy(dtype=float)})

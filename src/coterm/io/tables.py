@@ -108,16 +108,18 @@ def _json_default(obj):
 def clean_json(obj):
     """Replace NaN/inf by None (JSON has no NaN) recursively and round floats to 10 significant digits."""
     import math
-
-    import numpy as np
+    import sys
 
     if isinstance(obj, dict):
         return {str(k): clean_json(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
         return [clean_json(v) for v in obj]
-    if isinstance(obj, (float, np.floating)):
+    np = sys.modules.get("numpy")  # without numpy loaded there is no numpy scalar (`coterm layers --json` loads none)
+    if isinstance(obj, float) or (np is not None and isinstance(obj, np.floating)):
         f = float(obj)
         return None if not math.isfinite(f) else float(f"{f:.10g}")
+    if np is None:
+        return obj
     if isinstance(obj, np.integer):
         return int(obj)
     if isinstance(obj, np.bool_):
