@@ -145,7 +145,7 @@ def best_fit(layer, base: str | None = None, *, tolerance: float | None = None, 
                        base_blocks=int(len(bg)), outside_blocks=int(len(outside_blocks)),
                        outside_area_m2=float(cover_all[outside_blocks].sum()), tolerance_m=float(tolerance))
     membership = pd.Series(frame["unit"].to_numpy(), index=pd.Index(frame.index, name="atom"), name="unit")
-    return BestFit(layer.replace(membership=membership, atom_base=base), report)
+    return BestFit(layer.replace(membership=membership, atom_base=base, fit=report), report)
 
 
 #: The tolerance is this many times the mean offset of the file's edges from the blocks' edges.

@@ -32,6 +32,7 @@ class FitReport:
     displaced_population, band (``≥99%``, ``≥95%``, ``<95%``) and ambiguous. ``units`` is indexed by
     unit code with name, blocks, ge99, ge95, lt95, ambiguous, population, displaced_population,
     displaced_area_m2. ``used`` says whether a comparison used the fit (set by :func:`fit_pair`).
+    ``lookup_file`` names the lookup.csv the fit was read from (empty for a fit made in this run).
     """
 
     layer: str
@@ -45,6 +46,7 @@ class FitReport:
     outside_area_m2: float
     tolerance_m: float = 0.0
     used: bool | None = None
+    lookup_file: str = ""  # set when the fit was read back from ``coterm fit --out`` (:func:`coterm.fitted.load_fitted`)
 
     # --- figures ---------------------------------------------------------------------------------
     @property
@@ -116,6 +118,8 @@ class FitReport:
         base = _BASE_LABEL.get(self.base, self.base)
         head = (f"{self.layer} fitted to {base}: {self.count('ge95'):,} of {self.n_blocks:,} {self._blocks_label()} ≥ 95% inside one "
                 f"{self._unit_label()}; {100 * self.displaced_people_share:.2f}% of people displaced")
+        if self.lookup_file:
+            head = f"fitted lookup from {self.lookup_file}: {head}"
         amb = self.ambiguous
         if amb:
             head += f"; {len(amb)} ambiguous (no {self._unit_label()} holds ≥ 60%: {_codes(amb)})"
@@ -129,6 +133,7 @@ class FitReport:
         """The fit's figures as JSON-ready values (summary.json, ``coterm fit``)."""
         return {
             "layer": self.layer, "source": self.source, "base": self.base, "used": self.used, "clean": self.clean,
+            **({"lookup_file": self.lookup_file} if self.lookup_file else {}),
             "rule": {"blocks_ge95_at_least": CLEAN_RULE["blocks_ge95"], "displaced_people_under": CLEAN_RULE["displaced_people"],
                      "ambiguous_blocks_under": CLEAN_RULE["ambiguous_blocks"], "lost_units": CLEAN_RULE["lost_units"], "ambiguous_under": AMBIGUOUS_SHARE, "min_cover": MIN_COVER},
             "failures": self.failures(),
@@ -145,7 +150,8 @@ class FitReport:
         }
 
     def lookup(self) -> pd.DataFrame:
-        """The fitted lookup, one row per block: block_code, unit_code, unit_name, share, runner_up, runner_up_share, band, ambiguous."""
+        """The fitted lookup, one row per block: block_code, unit_code, unit_name, share, runner_up, runner_up_share, band, ambiguous,
+        placed_by, population, displaced_population, area_m2, largest_share, displaced_area_m2."""
         b = self.blocks
         return pd.DataFrame({
             "block_code": b.index.astype(str), "unit_code": b["unit"].to_numpy(),
@@ -153,6 +159,9 @@ class FitReport:
             "runner_up": b["runner_up"].to_numpy(), "runner_up_share": b["runner_up_share"].round(6).to_numpy(),
             "band": b["band"].to_numpy(), "ambiguous": b["ambiguous"].to_numpy(), "placed_by": b["placed_by"].to_numpy(),
             "population": b["population"].to_numpy(), "displaced_population": b["displaced_population"].round(3).to_numpy(),
+            # what coterm.fitted needs to read the report back
+            "area_m2": b["area_m2"].to_numpy(), "largest_share": b["largest_share"].to_numpy(),
+            "displaced_area_m2": b["displaced_area_m2"].to_numpy(),
         })
 
 
