@@ -11,10 +11,13 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-__all__ = ["FitReport", "CLEAN_RULE", "AMBIGUOUS_SHARE", "MIN_COVER"]
+__all__ = ["FitReport", "CLEAN_RULE", "AMBIGUOUS_SHARE", "MIN_COVER", "FIRM_SHARE"]
 
 #: The documented rule for a clean fit (the figures :attr:`FitReport.clean` tests).
-CLEAN_RULE = {"blocks_ge95": 0.90, "displaced_people": 0.02, "ambiguous_blocks": 0.01, "lost_units": 0}
+CLEAN_RULE = {"blocks_ge95": 0.90, "displaced_people": 0.02, "ambiguous_blocks": 0.01, "lost_units": 0,
+              "firm_blocks": 0.99, "deep_displaced_people": 0.001}
+#: A block is *firm* when under this share of it lies deeper than the tolerance inside another unit.
+FIRM_SHARE = 0.05
 #: A block whose largest part is under this share of it is ambiguous: listed by code, never silently assigned.
 AMBIGUOUS_SHARE = 0.60
 #: A block belongs to the layer when at least this share of its area lies in the layer.
@@ -29,7 +32,8 @@ class FitReport:
 
     ``blocks`` is indexed by block code (fitted blocks only) with columns unit, share (of the block's
     covered area in its unit), runner_up, runner_up_share, area_m2, population, displaced_area_m2,
-    displaced_population, band (``≥99%``, ``≥95%``, ``<95%``) and ambiguous. ``units`` is indexed by
+    displaced_population, band (``≥99%``, ``≥95%``, ``<95%``), ambiguous, placed_by and deep_share (the share of the
+    block deeper than the tolerance inside other units). ``units`` is indexed by
     unit code with name, blocks, ge99, ge95, lt95, ambiguous, population, displaced_population,
     displaced_area_m2. ``used`` says whether a comparison used the fit (set by :func:`fit_pair`).
     ``lookup_file`` names the lookup.csv the fit was read from (empty for a fit made in this run).
@@ -80,6 +84,21 @@ class FitReport:
         return float(self.blocks["displaced_area_m2"].sum()) / area if area > 0 else 0.0
 
     @property
+    def firm_share(self) -> float:
+        """The share of fitted blocks with under 5% of their area deeper than the tolerance inside another unit."""
+        return float((self.blocks["deep_share"] < FIRM_SHARE).mean()) if self.n_blocks else 0.0
+
+    @property
+    def deep_displaced_people_share(self) -> float:
+        """People in block parts deeper than the tolerance inside another unit (not explained by generalisation), as a share."""
+        b = self.blocks
+        pop = float(b["population"].sum())
+        if pop > 0:
+            return float((b["population"] * b["deep_share"]).sum()) / pop
+        area = float(b["area_m2"].sum())
+        return float((b["area_m2"] * b["deep_share"]).sum()) / area if area > 0 else 0.0
+
+    @property
     def ge95_share(self) -> float:
         return self.count("ge95") / self.n_blocks if self.n_blocks else 0.0
 
@@ -101,6 +120,12 @@ class FitReport:
         if amb >= CLEAN_RULE["ambiguous_blocks"]:
             out.append(f"{100 * amb:.1f}% of {self._blocks_label()} are ambiguous (the rule allows under "
                        f"{100 * CLEAN_RULE['ambiguous_blocks']:.0f}%)")
+        if self.firm_share < CLEAN_RULE["firm_blocks"]:
+            out.append(f"only {100 * self.firm_share:.1f}% of {self._blocks_label()} lie within {self.tolerance_m:,.0f} m of one "
+                       f"{self._unit_label()} (under 5% deeper inside another; the rule asks {100 * CLEAN_RULE['firm_blocks']:.0f}%)")
+        if self.deep_displaced_people_share >= CLEAN_RULE["deep_displaced_people"]:
+            out.append(f"{100 * self.deep_displaced_people_share:.2f}% of people lie deeper than {self.tolerance_m:,.0f} m inside "
+                       f"another {self._unit_label()} (the rule allows under {100 * CLEAN_RULE['deep_displaced_people']:.1f}%)")
         lost = self.lost_units
         if lost:
             out.append(f"{len(lost)} {self._unit_label(len(lost))} receive no block ({_codes(lost)})")
@@ -135,7 +160,9 @@ class FitReport:
             "layer": self.layer, "source": self.source, "base": self.base, "used": self.used, "clean": self.clean,
             **({"lookup_file": self.lookup_file} if self.lookup_file else {}),
             "rule": {"blocks_ge95_at_least": CLEAN_RULE["blocks_ge95"], "displaced_people_under": CLEAN_RULE["displaced_people"],
-                     "ambiguous_blocks_under": CLEAN_RULE["ambiguous_blocks"], "lost_units": CLEAN_RULE["lost_units"], "ambiguous_under": AMBIGUOUS_SHARE, "min_cover": MIN_COVER},
+                     "ambiguous_blocks_under": CLEAN_RULE["ambiguous_blocks"], "lost_units": CLEAN_RULE["lost_units"], "ambiguous_under": AMBIGUOUS_SHARE, "min_cover": MIN_COVER,
+                     "firm_blocks_at_least": CLEAN_RULE["firm_blocks"], "firm_share": FIRM_SHARE,
+                     "deep_displaced_people_under": CLEAN_RULE["deep_displaced_people"]},
             "failures": self.failures(),
             "base_blocks": self.base_blocks, "fitted_blocks": self.n_blocks, "outside_blocks": self.outside_blocks,
             "blocks_ge99": self.count("ge99"), "blocks_ge95": self.count("ge95"), "blocks_lt95": self.count("lt95"),
@@ -144,6 +171,8 @@ class FitReport:
             "displaced_area_km2": float(self.blocks["displaced_area_m2"].sum()) / 1e6,
             "displaced_area_share": self.displaced_area_share,
             "outside_area_km2": self.outside_area_m2 / 1e6,
+            "firm_blocks": int((self.blocks["deep_share"] < FIRM_SHARE).sum()), "firm_share": self.firm_share,
+            "deep_displaced_people_share": self.deep_displaced_people_share,
             "ambiguous": self.ambiguous, "lost_units": self.lost_units,
             "tolerance_m": round(self.tolerance_m, 1), "placed_by_district": int((self.blocks["placed_by"] == "district").sum()),
             "units_outside_base": sorted(self.units.index[~self.units["in_base"]].astype(str)),
@@ -151,7 +180,7 @@ class FitReport:
 
     def lookup(self) -> pd.DataFrame:
         """The fitted lookup, one row per block: block_code, unit_code, unit_name, share, runner_up, runner_up_share, band, ambiguous,
-        placed_by, population, displaced_population, area_m2, largest_share, displaced_area_m2."""
+        placed_by, population, displaced_population, area_m2, largest_share, displaced_area_m2, deep_share."""
         b = self.blocks
         return pd.DataFrame({
             "block_code": b.index.astype(str), "unit_code": b["unit"].to_numpy(),
@@ -161,7 +190,7 @@ class FitReport:
             "population": b["population"].to_numpy(), "displaced_population": b["displaced_population"].round(3).to_numpy(),
             # what coterm.fitted needs to read the report back
             "area_m2": b["area_m2"].to_numpy(), "largest_share": b["largest_share"].to_numpy(),
-            "displaced_area_m2": b["displaced_area_m2"].to_numpy(),
+            "displaced_area_m2": b["displaced_area_m2"].to_numpy(), "deep_share": b["deep_share"].to_numpy(),
         })
 
 

@@ -36,7 +36,7 @@ UNITS = "units.csv"
 OUTPUTS = (LOOKUP, UNITS, MANIFEST)
 #: lookup.csv columns the loader needs (``coterm fit`` writes them in this order)
 LOOKUP_COLUMNS = ("block_code", "unit_code", "unit_name", "share", "runner_up", "runner_up_share", "band", "ambiguous", "placed_by",
-                  "population", "displaced_population", "area_m2", "largest_share", "displaced_area_m2")
+                  "population", "displaced_population", "area_m2", "largest_share", "displaced_area_m2", "deep_share")
 _UNIT_COLUMNS = ("code", "blocks", "ge99", "ge95", "lt95", "ambiguous", "population", "displaced_population", "displaced_area_m2",
                  "in_base")
 _RERUN = "re-run `coterm fit FILE --out DIR`"
@@ -271,7 +271,7 @@ def _blocks_frame(lookup: pd.DataFrame) -> pd.DataFrame:
         "unit": lookup["unit_code"].to_numpy(), "share": num("share"), "runner_up": lookup["runner_up"].to_numpy(),
         "runner_up_share": num("runner_up_share"), "area_m2": num("area_m2"), "population": num("population"),
         "displaced_area_m2": num("displaced_area_m2"), "displaced_population": num("displaced_population"),
-        "largest_share": num("largest_share"), "placed_by": lookup["placed_by"].to_numpy(),
+        "largest_share": num("largest_share"), "placed_by": lookup["placed_by"].to_numpy(), "deep_share": num("deep_share"),
     }, index=pd.Index(lookup["block_code"].to_numpy(), name="block")).sort_index()
     frame["band"] = lookup.set_index("block_code")["band"].reindex(frame.index).to_numpy()
     amb = lookup.set_index("block_code")["ambiguous"].reindex(frame.index).astype(str).str.lower()

@@ -66,6 +66,8 @@ def fit_lines(report) -> list[str]:
         f"  displaced: {s['displaced_people']:,.0f} people ({100 * s['displaced_people_share']:.2f}%), "
         f"{s['displaced_area_km2']:,.1f} km² ({100 * s['displaced_area_share']:.2f}%)",
         f"  tolerance {s['tolerance_m']:,.0f} m; {s['placed_by_district']:,} blocks kept with their district's unit",
+        f"  firm (under 5% deeper than the tolerance inside another unit): {s['firm_blocks']:,} ({100 * s['firm_share']:.2f}%); "
+        f"people deeper inside another unit: {100 * s['deep_displaced_people_share']:.2f}%",
         f"  ambiguous (no unit holds ≥ 60%): {len(s['ambiguous'])}" + (f": {', '.join(s['ambiguous'][:20])}" if s["ambiguous"] else ""),
         "  clean: yes" if s["clean"] else "  clean: no (" + "; ".join(s["failures"]) + ")",
     ]
