@@ -211,7 +211,7 @@ def test_a_manifest_whose_counts_or_version_do_not_match_is_refused(copy):
     d["manifest"]["version"] = 1
     d["manifest"]["lookup"]["rows"] = 5
     (copy / "fit.json").write_text(json.dumps(d))
-    assert "has a different row count from what fit.json records" in error(copy)
+    assert "lookup.csv: has 34,711 rows and columns block_code, unit_code" in error(copy) and "not what fit.json records" in error(copy)
 
 
 def test_coterm_fit_refuses_to_fit_a_fit_folder(fitted):

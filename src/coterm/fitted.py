@@ -201,9 +201,12 @@ def _read_table(folder: Path, mf: Path, spec: dict, text_cols: tuple[str, ...], 
                                 "(a lookup is reused as written, not edited)")
     df = pd.read_csv(path, dtype={c: str for c in text_cols}, keep_default_na=False, na_values={})
     missing = [c for c in need if c not in df.columns]
-    if missing or len(df) != spec.get("rows"):
-        raise FitReferenceError(f"{path}: {'lacks column(s) ' + ', '.join(missing) if missing else 'has a different row count'} "
-                                f"from what {MANIFEST} records; {_RERUN}")
+    if missing:
+        raise FitReferenceError(f"{path}: lacks column(s) {', '.join(missing)}, which this coterm reads (an older coterm fit "
+                                f"wrote it); {_RERUN}")
+    if len(df) != spec.get("rows") or list(df.columns) != spec.get("columns", list(df.columns)):
+        raise FitReferenceError(f"{path}: has {len(df):,} rows and columns {', '.join(map(str, df.columns))}, not what {MANIFEST} "
+                                f"records; {_RERUN}")
     return df
 
 
