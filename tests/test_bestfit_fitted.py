@@ -218,3 +218,9 @@ def test_coterm_fit_refuses_to_fit_a_fit_folder(fitted):
     folder, _ = fitted
     p = run("fit", folder, check=False)
     assert p.returncode == 2 and p.stderr.count("\n") == 1 and "is already a fitted lookup" in p.stderr
+
+
+def test_a_geojson_called_fit_json_is_still_a_boundary_file(tmp_path):
+    coterm.load_layer("pfa-2020-buc").frame.head(2).reset_index().to_crs(4326).to_file(tmp_path / "fit.json", driver="GeoJSON")
+    lay = coterm.load_layer(tmp_path / "fit.json")
+    assert len(lay) == 2 and lay.fit is None and lay.membership is None

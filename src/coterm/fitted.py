@@ -137,8 +137,10 @@ def is_fit_reference(path: str | os.PathLike) -> bool:
     try:
         if p.is_dir():
             return (p / MANIFEST).is_file()
-        if p.name == MANIFEST:
-            return True
+        if p.name == MANIFEST:  # unless it is a GeoJSON that happens to be called fit.json
+            with open(p, "rb") as fh:
+                head = fh.read(4096)
+            return b'"FeatureCollection"' not in head and b'"features"' not in head
         return p.suffix.lower() == ".csv" and _lookup_header(p)
     except OSError:
         return False
