@@ -138,6 +138,22 @@ def test_a_scenario_on_the_fitted_layer_regroups_it_exactly(fitted, tmp_path):
                 assert got[k] == want[k], (when, direction, k)
 
 
+def test_a_transfer_on_the_fitted_layer_is_compared_before_and_after_on_the_same_terms(fitted, tmp_path):
+    folder, _ = fitted
+    lookup = pd.read_csv(folder / "lookup.csv", dtype=str, keep_default_na=False)
+    block = lookup.loc[lookup["unit_code"] == "E23000017", "block_code"].min()  # one LSOA of Warwickshire moves to West Mercia
+    sc = tmp_path / "move.toml"
+    sc.write_text(f'name = "One LSOA moves"\nlayer = "{folder}"\nagainst = ["ltla-2021"]\n\n'
+                  f'[[transfer]]\nfrom = "E23000017"\nto = "E23000016"\nblocks = ["{block}"]\n')
+    d = json.loads(run("scenario", "run", sc, "--json").stdout)["partners"]["ltla-2021"]
+    before, after = d["before"], d["after"]
+    assert before["mode"] == after["mode"] == "atoms" and before["min_share"] == after["min_share"] == 0.01
+    assert after["fit"]["lookup_file"] == before["fit"]["lookup_file"] == str(folder / "lookup.csv")
+    # the district the LSOA leaves is now split between the two forces, and so are both forces
+    assert (before["a_to_b"]["split"], after["a_to_b"]["split"]) == (0, 2)
+    assert (before["b_to_a"]["split"], after["b_to_a"]["split"]) == (0, 1)
+
+
 def test_a_fit_folder_is_a_partner_for_against_and_for_reconcile(fitted, tmp_path):
     folder, _ = fitted
     sc = tmp_path / "mercia.toml"
