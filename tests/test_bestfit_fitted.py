@@ -240,3 +240,11 @@ def test_a_geojson_called_fit_json_is_still_a_boundary_file(tmp_path):
     coterm.load_layer("pfa-2020-buc").frame.head(2).reset_index().to_crs(4326).to_file(tmp_path / "fit.json", driver="GeoJSON")
     lay = coterm.load_layer(tmp_path / "fit.json")
     assert len(lay) == 2 and lay.fit is None and lay.membership is None
+
+
+def test_a_map_of_a_fit_folder_states_the_fitted_lookup_in_its_method_panel(fitted, tmp_path):
+    folder, _ = fitted
+    run("map", folder, "ltla-2021", "--output", tmp_path / "m.html")
+    page = (tmp_path / "m.html").read_text(encoding="utf-8")
+    assert f"fitted lookup from {folder / 'lookup.csv'}: police fitted to LSOA 2011" in page
+    assert '"k":"split"' not in page and '"k":"minor split"' not in page  # nothing drawn as split
