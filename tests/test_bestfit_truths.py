@@ -161,3 +161,13 @@ def test_cli_mode_geometry_turns_the_fit_off_and_fit_base_is_explained(police_ge
     assert d["mode"] == "geometry" and d["fit"] is None
     p = run("compare", police_geojson, "ltla-2021", "--mode", "atoms", "--fit-base", "lsoa-2021", check=False)
     assert p.returncode == 2 and p.stderr.count("\n") == 1 and "fit base lsoa-2021 differs from lsoa-2011" in p.stderr
+
+
+def test_a_layer_not_made_of_lsoas_fails_every_criterion_of_the_clean_rule_including_the_firm_ones():
+    # MSOAs of 2021 are not unions of LSOAs of 2011: 63% of LSOAs >= 95% inside one, 7.6% displaced, 97.1% firm, 0.46% deep
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _, report = best_fit("msoa-2021", "lsoa-2011")
+    assert not report.clean and 0.96 < report.firm_share < 0.99 and report.deep_displaced_people_share > 0.002
+    f = report.failures()
+    assert any("lie within" in x and "the rule asks 99%" in x for x in f) and any("lie deeper than" in x for x in f)

@@ -14,11 +14,14 @@ polygon overlay invents splits. ONS answers this with best-fit lookups; so does 
    left outside their assigned unit ("displaced"), the ambiguous blocks (no unit holds ≥ 60%) by code,
    and the units that received no block.
 
-The fit is **clean** when at least 90% of the fitted blocks are ≥ 95% inside one unit, fewer than
-2% of their people are displaced, fewer than 1% of the blocks are ambiguous and every unit (within the
-base's extent) receives a block (:data:`CLEAN_RULE`): ONS BUC (500 m) files of LSOA-built bodies pass
-(92.9–98.3% of LSOAs, 0.3–1.6% displaced), layers not made of LSOAs (wards, MSOAs of another census)
-fail (about 60% of LSOAs, 8–10% displaced). A layer
+The fit is **clean** (:data:`CLEAN_RULE`) when at least 90% of the fitted blocks are ≥ 95% inside one unit,
+fewer than 2% of their people are displaced, fewer than 1% of the blocks are ambiguous, every unit (within
+the base's extent) receives a block, and, discounting the band within the tolerance of the units' edges that
+generalising moves, at least 99% of the blocks are *firm* (under 5% of each deeper inside another unit) and
+under 0.1% of people lie deeper inside another unit. ONS BUC (500 m) files of LSOA-built bodies pass
+(92.9–98.3% of LSOAs ≥ 95% inside, 0.3–1.6% displaced, 100% firm, 0.00% deep), layers not made of LSOAs
+(wards, MSOAs of another census) fail (about 60% of LSOAs ≥ 95% inside, 8–10% displaced, 97–98.5% firm,
+0.2–0.5% deep; benchmarks/BESTFIT.md). A layer
 whose units overlap each other over more than 1% of its area is not a partition (catchments,
 service areas): it is refused with :class:`BestFitError`.
 """
@@ -134,10 +137,13 @@ def best_fit(layer, base: str | None = None, *, tolerance: float | None = None, 
     plain = _largest(parts, ucodes)
     if tolerance is None:
         tolerance = _estimate_tolerance(parts, plain, ug)
-    chosen, by_district = plain, np.zeros(len(plain), dtype=bool)
+    chosen, by_district, deep = plain, np.zeros(len(plain), dtype=bool), _NO_DEEP
+    eroded = shapely.buffer(ug, -float(tolerance)) if tolerance > 0 else None
     if tolerance > 0:
-        chosen, by_district = _respect_districts(parts, plain, ucodes, codes, bg, ug, base, float(tolerance), workers)
+        chosen, by_district, deep = _respect_districts(parts, plain, ucodes, codes, bg, eroded, base, workers)
     frame = _block_frame(parts, plain, chosen, by_district, codes, ucodes, population)
+    frame["deep_share"] = _deep_shares(chosen, bg, eroded, workers, deep).reindex(
+        pd.Series(np.arange(len(codes)), index=codes).reindex(frame.index).to_numpy()).to_numpy()
     outside_blocks = np.setdiff1d(np.unique(ib), plain.index.to_numpy())
     cover_all = np.bincount(ib, weights=area, minlength=len(bg))
     report = FitReport(layer=layer.id, source=layer.source or layer.id, kind=layer.kind, base=base, blocks=frame,
@@ -145,7 +151,7 @@ def best_fit(layer, base: str | None = None, *, tolerance: float | None = None, 
                        base_blocks=int(len(bg)), outside_blocks=int(len(outside_blocks)),
                        outside_area_m2=float(cover_all[outside_blocks].sum()), tolerance_m=float(tolerance))
     membership = pd.Series(frame["unit"].to_numpy(), index=pd.Index(frame.index, name="atom"), name="unit")
-    return BestFit(layer.replace(membership=membership, atom_base=base), report)
+    return BestFit(layer.replace(membership=membership, atom_base=base, fit=report), report)
 
 
 #: The tolerance is this many times the mean offset of the file's edges from the blocks' edges.
@@ -192,15 +198,51 @@ def _district_of(base: str, codes: np.ndarray) -> pd.Series:
     return pd.Series(m.reindex(codes).to_numpy(), index=np.arange(len(codes)))
 
 
-def _respect_districts(parts, plain, ucodes, codes, bg, ug, base, tolerance, workers):
+#: no deep parts computed yet: (blocks, their parts deeper than the tolerance by (block, unit))
+_NO_DEEP = (np.zeros(0, dtype=np.int64), pd.Series(dtype=float))
+
+
+def _deep_parts(block_pos: np.ndarray, bg, eroded, workers) -> pd.Series:
+    """Area of each of these blocks deeper than the tolerance inside each unit, by (block position, unit position)."""
+    from .intersect import intersection_areas
+
+    if not len(block_pos):
+        return _NO_DEEP[1]
+    jb, ju, deep = intersection_areas(bg[block_pos], eroded, workers=workers)
+    return pd.Series(deep, index=pd.MultiIndex.from_arrays([block_pos[jb], ju]))
+
+
+def _deep_shares(chosen, bg, eroded, workers, known=_NO_DEEP) -> pd.Series:
+    """Per fitted block (by position): the share of its covered area deeper than the tolerance inside units other than its own.
+
+    The part of a block outside its unit but within the tolerance of the unit's edge is what generalising
+    the file moves; a part deeper than that is a real disagreement. Without a tolerance every part outside counts.
+    """
+    cover = chosen["cover"].to_numpy(dtype=float)
+    outside = (cover - chosen["area"].to_numpy(dtype=float)).clip(min=0.0)
+    if eroded is None:
+        return pd.Series(np.where(cover > 0, outside / np.where(cover > 0, cover, 1), 0.0), index=chosen.index)
+    cut = chosen.index.to_numpy()[outside > 0]  # only blocks with a part outside their unit can lie deep in another
+    done, parts = known
+    todo = np.setdiff1d(cut, done)
+    if len(todo):
+        parts = pd.concat([parts, _deep_parts(todo, bg, eroded, workers)]) if len(parts) else _deep_parts(todo, bg, eroded, workers)
+    deep = pd.Series(0.0, index=chosen.index)
+    if len(parts):
+        b, u = parts.index.get_level_values(0).to_numpy(), parts.index.get_level_values(1).to_numpy()
+        mine = chosen["unit"].reindex(b).to_numpy()
+        keep = np.isin(b, cut) & (u != mine)
+        deep = deep.add(pd.Series(parts.to_numpy()[keep], index=b[keep]).groupby(level=0).sum(), fill_value=0.0)
+    return (deep / chosen["cover"].where(chosen["cover"] > 0, 1.0)).clip(upper=1.0)
+
+
+def _respect_districts(parts, plain, ucodes, codes, bg, eroded, base, workers):
     """Blocks of a district mostly in one unit stay there unless deep (beyond the tolerance) inside another."""
     import shapely
 
-    from .intersect import intersection_areas
-
     district = _district_of(base, codes)
     if district.empty:
-        return plain, np.zeros(len(plain), dtype=bool)
+        return plain, np.zeros(len(plain), dtype=bool), _NO_DEEP
     p = parts.copy()
     p["district"] = district.reindex(p["block"].to_numpy()).to_numpy()
     by_du = p.dropna(subset=["district"]).groupby(["district", "unit"])["area"].sum()
@@ -211,13 +253,10 @@ def _respect_districts(parts, plain, ucodes, codes, bg, ug, base, tolerance, wor
     p["prior"] = p["district"].map(top)
     has_prior = p["prior"].notna().to_numpy()
     if not has_prior.any():
-        return plain, np.zeros(len(plain), dtype=bool)
+        return plain, np.zeros(len(plain), dtype=bool), _NO_DEEP
     # only parts outside their district's unit need the deep test: intersect just those blocks with the eroded units
     need = np.unique(p["block"].to_numpy()[has_prior & (p["unit"].to_numpy() != p["prior"].to_numpy())])
-    eroded = shapely.buffer(ug, -tolerance)
-    jb, ju, deep = intersection_areas(bg[need], eroded, workers=workers)
-    jb = need[jb]
-    deep_s = pd.Series(deep, index=pd.MultiIndex.from_arrays([jb, ju]))
+    deep_s = _deep_parts(need, bg, eroded, workers)
     key = pd.MultiIndex.from_arrays([p["block"].to_numpy(), p["unit"].to_numpy()])
     p["deep"] = deep_s.reindex(key).fillna(0.0).to_numpy()
     block_area = shapely.area(bg)[p["block"].to_numpy()]
@@ -232,7 +271,7 @@ def _respect_districts(parts, plain, ucodes, codes, bg, ug, base, tolerance, wor
         chosen.loc[orphan, "unit"] = prior_of.reindex(orphan).to_numpy()
         chosen.loc[orphan, "area"] = 0.0
     by_district = (chosen["unit"].to_numpy() != plain["unit"].to_numpy())
-    return chosen, by_district
+    return chosen, by_district, (need, deep_s)
 
 
 def _block_frame(parts, plain, chosen, by_district, codes, ucodes, population):

@@ -11,10 +11,13 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-__all__ = ["FitReport", "CLEAN_RULE", "AMBIGUOUS_SHARE", "MIN_COVER"]
+__all__ = ["FitReport", "CLEAN_RULE", "AMBIGUOUS_SHARE", "MIN_COVER", "FIRM_SHARE"]
 
 #: The documented rule for a clean fit (the figures :attr:`FitReport.clean` tests).
-CLEAN_RULE = {"blocks_ge95": 0.90, "displaced_people": 0.02, "ambiguous_blocks": 0.01, "lost_units": 0}
+CLEAN_RULE = {"blocks_ge95": 0.90, "displaced_people": 0.02, "ambiguous_blocks": 0.01, "lost_units": 0,
+              "firm_blocks": 0.99, "deep_displaced_people": 0.001}
+#: A block is *firm* when under this share of it lies deeper than the tolerance inside another unit.
+FIRM_SHARE = 0.05
 #: A block whose largest part is under this share of it is ambiguous: listed by code, never silently assigned.
 AMBIGUOUS_SHARE = 0.60
 #: A block belongs to the layer when at least this share of its area lies in the layer.
@@ -29,9 +32,11 @@ class FitReport:
 
     ``blocks`` is indexed by block code (fitted blocks only) with columns unit, share (of the block's
     covered area in its unit), runner_up, runner_up_share, area_m2, population, displaced_area_m2,
-    displaced_population, band (``≥99%``, ``≥95%``, ``<95%``) and ambiguous. ``units`` is indexed by
+    displaced_population, band (``≥99%``, ``≥95%``, ``<95%``), ambiguous, placed_by and deep_share (the share of the
+    block deeper than the tolerance inside other units). ``units`` is indexed by
     unit code with name, blocks, ge99, ge95, lt95, ambiguous, population, displaced_population,
     displaced_area_m2. ``used`` says whether a comparison used the fit (set by :func:`fit_pair`).
+    ``lookup_file`` names the lookup.csv the fit was read from (empty for a fit made in this run).
     """
 
     layer: str
@@ -45,6 +50,7 @@ class FitReport:
     outside_area_m2: float
     tolerance_m: float = 0.0
     used: bool | None = None
+    lookup_file: str = ""  # set when the fit was read back from ``coterm fit --out`` (:func:`coterm.fitted.load_fitted`)
 
     # --- figures ---------------------------------------------------------------------------------
     @property
@@ -78,6 +84,21 @@ class FitReport:
         return float(self.blocks["displaced_area_m2"].sum()) / area if area > 0 else 0.0
 
     @property
+    def firm_share(self) -> float:
+        """The share of fitted blocks with under 5% of their area deeper than the tolerance inside another unit."""
+        return float((self.blocks["deep_share"] < FIRM_SHARE).mean()) if self.n_blocks else 0.0
+
+    @property
+    def deep_displaced_people_share(self) -> float:
+        """People in block parts deeper than the tolerance inside another unit (not explained by generalisation), as a share."""
+        b = self.blocks
+        pop = float(b["population"].sum())
+        if pop > 0:
+            return float((b["population"] * b["deep_share"]).sum()) / pop
+        area = float(b["area_m2"].sum())
+        return float((b["area_m2"] * b["deep_share"]).sum()) / area if area > 0 else 0.0
+
+    @property
     def ge95_share(self) -> float:
         return self.count("ge95") / self.n_blocks if self.n_blocks else 0.0
 
@@ -99,6 +120,12 @@ class FitReport:
         if amb >= CLEAN_RULE["ambiguous_blocks"]:
             out.append(f"{100 * amb:.1f}% of {self._blocks_label()} are ambiguous (the rule allows under "
                        f"{100 * CLEAN_RULE['ambiguous_blocks']:.0f}%)")
+        if self.firm_share < CLEAN_RULE["firm_blocks"]:
+            out.append(f"only {100 * self.firm_share:.1f}% of {self._blocks_label()} lie within {self.tolerance_m:,.0f} m of one "
+                       f"{self._unit_label()} (under 5% deeper inside another; the rule asks {100 * CLEAN_RULE['firm_blocks']:.0f}%)")
+        if self.deep_displaced_people_share >= CLEAN_RULE["deep_displaced_people"]:
+            out.append(f"{100 * self.deep_displaced_people_share:.2f}% of people lie deeper than {self.tolerance_m:,.0f} m inside "
+                       f"another {self._unit_label()} (the rule allows under {100 * CLEAN_RULE['deep_displaced_people']:.1f}%)")
         lost = self.lost_units
         if lost:
             out.append(f"{len(lost)} {self._unit_label(len(lost))} receive no block ({_codes(lost)})")
@@ -116,6 +143,8 @@ class FitReport:
         base = _BASE_LABEL.get(self.base, self.base)
         head = (f"{self.layer} fitted to {base}: {self.count('ge95'):,} of {self.n_blocks:,} {self._blocks_label()} ≥ 95% inside one "
                 f"{self._unit_label()}; {100 * self.displaced_people_share:.2f}% of people displaced")
+        if self.lookup_file:
+            head = f"fitted lookup from {self.lookup_file}: {head}"
         amb = self.ambiguous
         if amb:
             head += f"; {len(amb)} ambiguous (no {self._unit_label()} holds ≥ 60%: {_codes(amb)})"
@@ -129,8 +158,11 @@ class FitReport:
         """The fit's figures as JSON-ready values (summary.json, ``coterm fit``)."""
         return {
             "layer": self.layer, "source": self.source, "base": self.base, "used": self.used, "clean": self.clean,
+            **({"lookup_file": self.lookup_file} if self.lookup_file else {}),
             "rule": {"blocks_ge95_at_least": CLEAN_RULE["blocks_ge95"], "displaced_people_under": CLEAN_RULE["displaced_people"],
-                     "ambiguous_blocks_under": CLEAN_RULE["ambiguous_blocks"], "lost_units": CLEAN_RULE["lost_units"], "ambiguous_under": AMBIGUOUS_SHARE, "min_cover": MIN_COVER},
+                     "ambiguous_blocks_under": CLEAN_RULE["ambiguous_blocks"], "lost_units": CLEAN_RULE["lost_units"], "ambiguous_under": AMBIGUOUS_SHARE, "min_cover": MIN_COVER,
+                     "firm_blocks_at_least": CLEAN_RULE["firm_blocks"], "firm_share": FIRM_SHARE,
+                     "deep_displaced_people_under": CLEAN_RULE["deep_displaced_people"]},
             "failures": self.failures(),
             "base_blocks": self.base_blocks, "fitted_blocks": self.n_blocks, "outside_blocks": self.outside_blocks,
             "blocks_ge99": self.count("ge99"), "blocks_ge95": self.count("ge95"), "blocks_lt95": self.count("lt95"),
@@ -139,13 +171,16 @@ class FitReport:
             "displaced_area_km2": float(self.blocks["displaced_area_m2"].sum()) / 1e6,
             "displaced_area_share": self.displaced_area_share,
             "outside_area_km2": self.outside_area_m2 / 1e6,
+            "firm_blocks": int((self.blocks["deep_share"] < FIRM_SHARE).sum()), "firm_share": self.firm_share,
+            "deep_displaced_people_share": self.deep_displaced_people_share,
             "ambiguous": self.ambiguous, "lost_units": self.lost_units,
             "tolerance_m": round(self.tolerance_m, 1), "placed_by_district": int((self.blocks["placed_by"] == "district").sum()),
             "units_outside_base": sorted(self.units.index[~self.units["in_base"]].astype(str)),
         }
 
     def lookup(self) -> pd.DataFrame:
-        """The fitted lookup, one row per block: block_code, unit_code, unit_name, share, runner_up, runner_up_share, band, ambiguous."""
+        """The fitted lookup, one row per block: block_code, unit_code, unit_name, share, runner_up, runner_up_share, band, ambiguous,
+        placed_by, population, displaced_population, area_m2, largest_share, displaced_area_m2, deep_share."""
         b = self.blocks
         return pd.DataFrame({
             "block_code": b.index.astype(str), "unit_code": b["unit"].to_numpy(),
@@ -153,6 +188,9 @@ class FitReport:
             "runner_up": b["runner_up"].to_numpy(), "runner_up_share": b["runner_up_share"].round(6).to_numpy(),
             "band": b["band"].to_numpy(), "ambiguous": b["ambiguous"].to_numpy(), "placed_by": b["placed_by"].to_numpy(),
             "population": b["population"].to_numpy(), "displaced_population": b["displaced_population"].round(3).to_numpy(),
+            # what coterm.fitted needs to read the report back
+            "area_m2": b["area_m2"].to_numpy(), "largest_share": b["largest_share"].to_numpy(),
+            "displaced_area_m2": b["displaced_area_m2"].to_numpy(), "deep_share": b["deep_share"].to_numpy(),
         })
 
 

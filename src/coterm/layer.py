@@ -44,6 +44,8 @@ class Layer:
     source: str = ""
     attribution: str = ""
     attribution_html: str = ""
+    #: the FitReport when ``membership`` is a best fit of this layer's polygons (coterm.best_fit, or read back by coterm.fitted)
+    fit: "object | None" = field(default=None, repr=False)
 
     @property
     def population_basis(self) -> dict:
@@ -331,6 +333,12 @@ def load_layer(id_or_path, *, code: str | None = None, name: str | None = None, 
 
                 raise DataFileError(f"{path}: file not found; check the path (or use a catalogue id: `coterm layers`)") from None
             raise
+    from .fitted import is_fit_reference
+
+    if is_fit_reference(path):  # the output of `coterm fit --out DIR`: an atom layer on its base, no re-fit
+        from .fitted import load_fitted
+
+        return load_fitted(path)
     gdf = read_vector(path, layer=layer)
     lid = path.stem if layer is None else f"{path.stem}:{layer}"
     return make_layer(gdf, id=lid, title=lid, code=code, name=name, crs=crs, source=str(path))

@@ -269,10 +269,16 @@ def overlap(a, b, *, mode: str = "auto", by: str | None = None, min_share: float
         from .bestfit import fit_pair
 
         a, b, fit = fit_pair(a, b, mode=mode, base=fit_base, workers=workers, notes=notes)
+    carried = None
+    if fit is None and mode != "geometry":  # a layer fitted earlier (coterm.best_fit, a `coterm fit` folder) carries its report
+        carried = next((replace(lay.fit, used=True) for lay in (a, b) if lay.fit is not None and lay.membership is not None), None)
     from .atoms import bridge_eras
 
     a, b, bridge = bridge_eras(a, b, mode, notes)  # LSOA 2011 and 2021 layers meet through the ONS lookup
     mode = _choose_mode(a, b, mode)
+    if carried is not None and mode == "atoms":
+        fit = carried
+        notes.append(fit.note())
     if mode == "atoms":
         pairs, tot_a, tot_b = _atom_overlap(a, b)
         fitted = fit is not None and fit.used

@@ -149,6 +149,8 @@ def _fit_label(ov) -> str:
     fit = getattr(ov, "fit", None)
     if fit is None:
         return ""
+    if fit.used and fit.lookup_file:
+        return f" (fitted lookup from {fit.lookup_file}, {fit.layer} on {fit.base})"
     return f" ({fit.layer} best-fitted to {fit.base})" if fit.used else f" (best fit to {fit.base} not clean: see note)"
 
 

@@ -6,7 +6,7 @@ import click
 
 from .options import file_options, load, workers_option
 
-FIT_OUTPUTS = ("lookup.csv", "units.csv", "fit.json")
+FIT_OUTPUTS = ("lookup.csv", "units.csv", "fit.json")  # coterm.fitted.OUTPUTS
 
 
 @click.command("fit")
@@ -16,7 +16,8 @@ FIT_OUTPUTS = ("lookup.csv", "units.csv", "fit.json")
 @click.option("--tolerance", type=click.FloatRange(0, 5000), default=None,
               help="How far (m) the file's edges may stray from the blocks' [default: estimated from the file; 0: largest part only].")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
-              help="Write lookup.csv (block → unit, with shares), units.csv and fit.json to this folder.")
+              help="Write lookup.csv (block → unit, with shares), units.csv and fit.json to this folder; "
+                   "the folder is then a layer for compare, map, units, reconcile and scenarios (exact, no re-fit).")
 @file_options
 @workers_option
 @click.option("--json", "as_json", is_flag=True, help="Print the fit report as JSON on stdout.")
@@ -26,15 +27,22 @@ def fit(file, base, tolerance, out_dir, code_col, name_col, file_layer, crs, wor
     \b
     Examples:
       coterm fit police.geojson --base lsoa-2011 --out police-fit/
+      coterm compare police-fit/ ltla-2021      # the saved fit, compared exactly
       coterm fit pfa-2020-buc --json
     """
     from ..bestfit import best_fit
     from ..report import one_line
 
+    from ..fitted import write_fit
+
     lay = load(file, code_col, name_col, file_layer, crs)
+    if lay.fit is not None:
+        from ..errors import DataFileError
+
+        raise DataFileError(f"{file}: is already a fitted lookup (written by coterm fit); use it as a layer, or fit the file it names")
     _, report = best_fit(lay, base, tolerance=tolerance, workers=workers)
     if out_dir:
-        write_fit_outputs(report, out_dir)
+        write_fit(report, lay, out_dir, options={"code": code_col, "name": name_col, "layer": file_layer, "crs": crs})
     if as_json:
         from ..io import dumps_json
 
@@ -58,29 +66,11 @@ def fit_lines(report) -> list[str]:
         f"  displaced: {s['displaced_people']:,.0f} people ({100 * s['displaced_people_share']:.2f}%), "
         f"{s['displaced_area_km2']:,.1f} km² ({100 * s['displaced_area_share']:.2f}%)",
         f"  tolerance {s['tolerance_m']:,.0f} m; {s['placed_by_district']:,} blocks kept with their district's unit",
+        f"  firm (under 5% deeper than the tolerance inside another unit): {s['firm_blocks']:,} ({100 * s['firm_share']:.2f}%); "
+        f"people deeper inside another unit: {100 * s['deep_displaced_people_share']:.2f}%",
         f"  ambiguous (no unit holds ≥ 60%): {len(s['ambiguous'])}" + (f": {', '.join(s['ambiguous'][:20])}" if s["ambiguous"] else ""),
         "  clean: yes" if s["clean"] else "  clean: no (" + "; ".join(s["failures"]) + ")",
     ]
     if s["lost_units"]:
         lines.append(f"  units with no block: {', '.join(s['lost_units'][:20])}")
     return lines
-
-
-def _safe_text(series):
-    """Spreadsheet-safe text: a leading =, +, - or @ is quoted so it is never read as a formula."""
-    s = series.astype(str)
-    return s.where(~s.str.match(r"^[=+\-@\t\r]"), "'" + s)
-
-
-def write_fit_outputs(report, out) -> None:
-    """lookup.csv, units.csv and fit.json in ``out``, written atomically as a folder."""
-    from ..io import atomic_dir, write_csv, write_json
-
-    with atomic_dir(out, owned=FIT_OUTPUTS) as tmp:
-        lookup = report.lookup()
-        lookup["unit_name"] = _safe_text(lookup["unit_name"])
-        write_csv(lookup, tmp / "lookup.csv")
-        units = report.units.reset_index()
-        units["name"] = _safe_text(units["name"])
-        write_csv(units, tmp / "units.csv")
-        write_json(report.summary(), tmp / "fit.json")

@@ -30,7 +30,8 @@ def units(layer, code_col, name_col, file_layer, crs, as_json, as_csv, exact_csv
     if as_json:
         from ..io import dumps_json
 
-        click.echo(dumps_json({"layer": lay.id, "title": lay.title, "basis": basis, "units": df.to_dict(orient="records")}), nl=False)
+        fit = {"fit": lay.fit.summary()} if lay.fit is not None else {}  # a `coterm fit` folder: its report rides along
+        click.echo(dumps_json({"layer": lay.id, "title": lay.title, "basis": basis, **fit, "units": df.to_dict(orient="records")}), nl=False)
         return
     if as_csv:
         from ..report import csv_text, with_basis
@@ -40,6 +41,8 @@ def units(layer, code_col, name_col, file_layer, crs, as_json, as_csv, exact_csv
         return
     opt.echo(f"{lay.title} ({lay.id}): {len(df)} units")
     opt.echo(f"area: {basis['area']}; population: {basis['population']}")
+    if lay.fit is not None:
+        opt.echo(lay.fit.note().replace("; compared exactly", ""))
     w = max([4, *df["code"].str.len().head(10_000)])
     opt.echo(f"{'code':<{w}}  {'area km²':>10}  {'population':>11}  name")
     for code, name, area, pop in df.itertuples(index=False):

@@ -124,7 +124,8 @@ def scenario_layer(layer, scenario, *, geometry: bool = True, check: bool = True
     return Layer(id=sc.result_layer_id, title=title, frame=frame, family=sc.family or lay.family,
                  kind=sc.kind or ("group" if sc.is_group else lay.kind), vintage=vintage,
                  atom_base=lay.atom_base if membership is not None else None, membership=membership, entry=None,
-                 source=sc.file, attribution=lay.attribution, attribution_html=lay.attribution_html)
+                 source=sc.file, attribution=lay.attribution, attribution_html=lay.attribution_html,
+                 fit=lay.fit if membership is not None else None)  # a fitted layer's after-layer is compared as it was
 
 
 def _coverage_dissolve(geoms: pd.Series, keys: np.ndarray) -> pd.Series:

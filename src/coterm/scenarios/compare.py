@@ -251,6 +251,8 @@ def compare_scenario(scenario, against=(), *, by: str = "population", layer=None
     sc = load_scenario(scenario)
     base = base_layer(sc, layer)
     notes, _ = _validate(sc, base)
+    if getattr(base, "fit", None) is not None and base.fit.lookup_file:  # a `coterm fit` folder as the scenario's layer
+        notes = [*notes, f"layer: fitted lookup from {base.fit.lookup_file} ({base.fit.layer} on {base.fit.base}); compared exactly"]
     if isinstance(against, (str, bytes)):
         against = [against]
     against = list(against) or list(sc.against)
