@@ -276,6 +276,8 @@ SCENARIO_OUTPUTS = ("before_after.csv", "changed_units.csv", "summary.json")
 
 def write_scenario_outputs(result, out: str | Path, *, exact_csv: bool = False) -> Path:
     """Write before_after.csv, changed_units.csv and summary.json of a ScenarioResult into ``out``."""
+    import pandas as pd
+
     from .io import atomic_dir, write_json
 
     with atomic_dir(out, owned=SCENARIO_OUTPUTS) as tmp:
