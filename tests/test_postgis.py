@@ -208,7 +208,7 @@ def test_out_postgresql_writes_units_pairs_slivers_and_summary_tables_matching_t
     f = run("compare", "ltla-2024", police, "--out", tmp_path / "files")
     assert f.returncode == 0, f.stderr
     units = pd.read_csv(tmp_path / "files" / "units.csv", dtype=str)
-    db = pg.psql("SELECT layer_id, code, class FROM results.units ORDER BY layer, code", db="coterm").splitlines()
+    db = pg.psql("SELECT layer, code, class FROM results.units ORDER BY side, code", db="coterm").splitlines()
     assert db == [f"{lay}|{code}|{cls}" for lay, code, cls in zip(units["layer"], units["code"], units["class"])]
     assert _rows(pg, "SELECT count(*), min(ST_SRID(geometry)), max(ST_SRID(geometry)) FROM results.units") == f"{len(units)}|27700|27700"
     assert _rows(pg, "SELECT DISTINCT GeometryType(geometry) FROM results.units") == "MULTIPOLYGON"  # one type: QGIS lists it once
@@ -231,7 +231,7 @@ def test_out_postgresql_is_all_or_nothing_and_keeps_the_previous_tables_when_one
     assert p.returncode == 2 and "the previous tables are unchanged" in p.stderr, p.stderr
     assert len(p.stderr.strip().splitlines()) == 1
     assert _rows(pg, "SELECT count(*) FROM atomic.units") == before  # not the 636 rows of ltla × ltla
-    assert _rows(pg, "SELECT DISTINCT layer_id FROM atomic.units ORDER BY 1").splitlines() == sorted(["ltla-2024", police])
+    assert _rows(pg, "SELECT DISTINCT layer FROM atomic.units ORDER BY 1").splitlines() == sorted(["ltla-2024", police])
     assert "depend" in p.stderr  # the server's reason is shown
     _rows(pg, "DROP VIEW public.watch")
     assert run("compare", "ltla-2024", "ltla-2024", "--out", url).returncode == 0
