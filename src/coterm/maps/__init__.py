@@ -76,7 +76,10 @@ def coterminosity_map(a, b=None, *, by: str = "population", tiles: str | None = 
     geoms = Geometries(tolerance)
     build = _Builder()
     ttl = title or f"{ov.a.title} × {ov.b.title}"
-    build.layer(unit_features(geoms, ov, scores, "a"), name=f"{ov.a.title}: class against {ov.b.title}", role="a", kind="fill")
+    from .attributes import unit_attributes
+
+    build.layer(unit_features(geoms, ov, scores, "a"), name=f"{ov.a.title}: class against {ov.b.title}", role="a", kind="fill",
+                extras=unit_attributes(ov.a).columns)
     build.layer(unit_features(geoms, ov, scores, "b"), name=f"{ov.b.title}: boundaries", role="b", kind="outline")
     data = {
         "title": ttl, "subtitle": subtitle(ov),
@@ -106,7 +109,8 @@ def scenario_map(result, partner: str | None = None, *, title: str | None = None
         The partner layer id to map against (default: the result's first).
     """
     from .features import Geometries, unit_features
-    from .panels import attribution_html, changes_html, class_counts, figures, legend_html, subtitle, summary_html
+    from .panels import (attribution_html, changed_people, changes_html, class_counts, figures, legend_html,
+                         population_source, subtitle, summary_html)
     from .scenario_input import scenario_view
 
     v = scenario_view(result, partner)
@@ -122,10 +126,13 @@ def scenario_map(result, partner: str | None = None, *, title: str | None = None
         "after-b": unit_features(geoms, after_ov, v.after_scores, "b", changes=change_info),
     }
     a_title, b_title = before_ov.a.title, before_ov.b.title
-    build.layer(feats["before-a"], name=f"{a_title} by class, before", role="before-a", kind="fill", state="before", control=False)
+    from .attributes import unit_attributes
+
+    build.layer(feats["before-a"], name=f"{a_title} by class, before", role="before-a", kind="fill", state="before", control=False,
+                extras=unit_attributes(before_ov.a).columns)
     build.layer(feats["before-b"], name=f"{b_title}", role="before-b", kind="outline", state="before", control=False)
     build.layer(feats["after-a"], name=f"{after_ov.a.title} by class, after", role="after-a", kind="fill", state="after",
-                control=False)
+                control=False, extras=unit_attributes(after_ov.a).columns)
     build.layer(feats["after-b"], name=f"{b_title}", role="after-b", kind="outline", state="after", control=False)
     build.layer(feats["after-a"], name=f"New boundaries of {after_ov.a.title} (solid)", role="a-new", kind="body-new",
                 state="after", control=False)
@@ -149,7 +156,8 @@ def scenario_map(result, partner: str | None = None, *, title: str | None = None
         "legend": state["after"]["legend"], "summary": state["after"]["summary"],
         "figures": figures(after_ov, v.after_scores),
         "figures_before": figures(before_ov, v.before_scores),
-        "changes": changes_html(v.changed, v.name, drawable),
+        "changes": changes_html(v.changed, v.name, drawable, changed_people(v.changed, v.after_scores, v.before_scores),
+                                population_source(after_ov)),
         "attribution": attribution_html(after_ov.a, after_ov.b),
         "search": {"placeholder": "Search name or code"},
         "csv_name": _csv_name(after_ov.a, after_ov.b),
@@ -177,7 +185,7 @@ class _Builder:
         return self._index[text]
 
     def layer(self, feats, *, name: str, role: str, kind: str, show: bool = True, state: str | None = None,
-              control: bool = True) -> None:
+              control: bool = True, extras: list | None = None) -> None:
         from .html import esc
         from .style import body_outline_styles, changed_styles, fill_styles, outline_styles
 
@@ -194,10 +202,31 @@ class _Builder:
             "front": kind == "fill", "interactive": interactive, "styles": styles, "hover": hover,
             "features": [{"g": self._g(g), "properties": p} for g, p in feats],
         })
+        if extras:  # [(key, label)] of the units file's columns: table (first) and CSV (all)
+            self.layers[-1]["extras"] = [[k, lab] for k, lab in extras]
 
     def page(self, title: str, data: dict, *, cdn: bool) -> MapPage:
+        self._share_repeats()
         data = {**data, "layers": self.layers, "bounds": self._bounds()}
         return MapPage(title=title, data=data, geometries=self.geometries, cdn=cdn)
+
+    def _share_repeats(self) -> None:
+        """A tooltip or popup said before (the same unit, unchanged, in the before and after states) is
+        written once: later copies become the number of the feature (counted across all layers in
+        order) that holds the text; the page script puts the text back before drawing."""
+        seen: dict[tuple[str, str], int] = {}
+        n = 0
+        for lay in self.layers:
+            for f in lay["features"]:
+                props = f["properties"]
+                for key in ("t", "p"):
+                    text = props.get(key)
+                    if not isinstance(text, str) or len(text) < 24:
+                        continue
+                    first = seen.setdefault((key, text), n)
+                    if first != n:
+                        props = f["properties"] = {**props, key: first}
+                n += 1
 
     def _bounds(self):
         import numpy as np

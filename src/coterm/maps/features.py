@@ -78,8 +78,11 @@ def unit_features(geoms: Geometries, ov, scores, side: str, *, changes: dict | N
     other_names = other.frame["name"] if "name" in other.frame else pd.Series(dtype=object)
     other_names = pd.Series(other_names.to_numpy(), index=other_names.index.astype(str))
     names = pd.Series(layer.frame["name"].to_numpy(), index=layer.frame.index.astype(str))
+    from .attributes import unit_attributes
+
+    extras = unit_attributes(layer)
     ctx = {"layer": layer, "other": other, "ov": ov, "share": share, "other_share": other_share, "them": them,
-           "other_names": other_names}
+           "other_names": other_names, "extras": extras}
     out = []
     for code in sorted(shapes.index):
         geom = shapes[code]
@@ -93,6 +96,8 @@ def unit_features(geoms: Geometries, ov, scores, side: str, *, changes: dict | N
                  "lp": geoms.label_point(layer, code),
                  "t": _tooltip(name, code, cls, row, other, change),
                  "p": _popup(name, code, cls, row, partners.get(code), slivers.get(code), change, ctx)}
+        if extras.columns:
+            props["x"] = extras.of(code)
         out.append((geom, props))
     return out
 
@@ -174,6 +179,9 @@ def _popup(name, code, cls, row, ps, sl, change, ctx) -> str:
     share, other_share, them, other_names = ctx["share"], ctx["other_share"], ctx["them"], ctx["other_names"]
     out = [f"<h4>{esc(name)}</h4>", f'<div class="ct-code">{esc(code)} · {esc(layer.title)}</div>',
            f"<div>{class_badge(cls)} against {esc(other.title)}</div>"]
+    extra = ctx["extras"].shown(code)
+    if extra:
+        out.append('<div class="ct-attrs">' + "<br>".join(f"{esc(label)}: <b>{esc(v)}</b>" for label, v in extra) + "</div>")
     if change is not None:
         desc = _text(change.description)
         out.append(f'<p class="ct-why"><b>Changed by the scenario:</b> {esc(change.before)} → {esc(change.after)}'

@@ -106,16 +106,28 @@
     });
     return hit;
   };
+  // a unit in a layer shown now, preferring the given side ("a" or "b") of the map
+  C.findShown = function (code, side) {
+    var roles = C.roles(), hit = null;
+    if (side) {
+      roles = roles.filter(function (r) { return r.slice(-1) === side; })
+        .concat(roles.filter(function (r) { return r.slice(-1) !== side; }));
+    }
+    roles.some(function (r) { hit = C.find(code, r); return hit; });
+    return hit;
+  };
   // roles a user can reach now: the visible interactive layers (the shown state's)
   C.roles = function () {
     return C.all.filter(function (g) { return C.map.hasLayer(g) && g.ctOptions.interactive !== false; })
       .map(function (g) { return g.ctRole; });
   };
-  C.show = function (map, code, role) {
+  C.show = function (map, code, role, side) {
     var hit = null;
-    var roles = role ? [role] : C.roles();
-    if (role === "changed") { roles = C.roles(); }
-    roles.some(function (r) { hit = C.find(code, r); return hit; });
+    if (!role || role === "changed") {
+      hit = C.findShown(code, side);
+    } else {
+      hit = C.find(code, role);
+    }
     if (!hit) { hit = C.find(code, null); }
     if (!hit) { return false; }
     if (!map.hasLayer(hit.g)) { map.addLayer(hit.g); }
@@ -158,18 +170,27 @@
   };
   C.wire = function (d) {
     d.querySelectorAll("[data-ct-code]").forEach(function (e) {
-      e.addEventListener("click", function () { C.show(C.map, e.getAttribute("data-ct-code"), e.getAttribute("data-ct-role")); });
+      e.addEventListener("click", function () {
+        C.show(C.map, e.getAttribute("data-ct-code"), e.getAttribute("data-ct-role"), e.getAttribute("data-ct-side"));
+      });
+      // hover a row: that unit is outlined on the map (in the state shown), the changed overlay brightened
       e.addEventListener("mouseenter", function () {
-        var hit = C.find(e.getAttribute("data-ct-code"), null);
+        var code = e.getAttribute("data-ct-code"), side = e.getAttribute("data-ct-side");
+        var hit = C.findShown(code, side);
+        if (hit && !hit.l.isPopupOpen()) {
+          C.hovered = hit.l;
+          C.highlight(hit.l, hit.g);
+        }
         C.all.forEach(function (g) {
           if (g.ctRole === "changed" && C.map.hasLayer(g)) {
-            g.eachLayer(function (l) { if (l.feature.properties.c === e.getAttribute("data-ct-code")) { l.setStyle({fillOpacity: 0.35, weight: 5}); } });
+            g.eachLayer(function (l) { if (l.feature.properties.c === code) { l.setStyle({fillOpacity: 0.35, weight: 5}); } });
           }
         });
-        return hit;
       });
       e.addEventListener("mouseleave", function () {
         C.all.forEach(function (g) { if (g.ctRole === "changed") { g.eachLayer(function (l) { g.resetStyle(l); }); } });
+        if (C.hovered && C.lit === C.hovered && !(C.hovered.isPopupOpen && C.hovered.isPopupOpen())) { C.highlight(null); }
+        C.hovered = null;
       });
     });
   };
@@ -305,10 +326,19 @@
     if (typeof v === "string" && /^[=+\-@\t\r]/.test(s)) { s = "'" + s; }  // no spreadsheet formulas from data
     return /[",\n\r]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
   }
+  // the units file's columns of the table's layer (police force, start date ...): [[key, label]]
+  C.extras = function () {
+    var role = C.tableRole(), out = [];
+    C.all.forEach(function (g) { if (g.ctRole === role && g.ctOptions.extras) { out = g.ctOptions.extras; } });
+    return out;
+  };
   C.csv = function () {
-    var lines = [COLS.map(function (c) { return c[1]; }).join(",")];
+    var ex = C.extras();
+    var lines = [COLS.map(function (c) { return c[1]; }).concat(ex.map(function (c) { return c[1]; })).map(csvCell).join(",")];
     C.rows().forEach(function (p) {
-      lines.push(COLS.map(function (c) { return csvCell(p[c[0]]); }).join(","));
+      var x = p.x || {};
+      lines.push(COLS.map(function (c) { return csvCell(p[c[0]]); })
+        .concat(ex.map(function (c) { return csvCell(x[c[0]] === undefined ? "" : x[c[0]]); })).join(","));
     });
     return lines.join("\r\n") + "\r\n";
   };
@@ -325,19 +355,29 @@
     var head = el("tr", "", el("thead", "", table));
     var tbody = el("tbody", "", table);
     var sort = {key: "n", dir: 1};
-    COLS.forEach(function (c) {
-      var th = el("th", "", head, c[1]);
-      th.setAttribute("role", "button");
-      th.tabIndex = 0;
-      th.addEventListener("click", function () { sort = {key: c[0], dir: sort.key === c[0] ? -sort.dir : 1}; draw(); });
-    });
+    var lead = null;
+    function value(p, key) { return key.charAt(0) === "x" && key.length > 1 && key.charAt(1) === ":" ? (p.x || {})[key.slice(2)] : p[key]; }
+    function heads() {
+      var ex = C.extras();
+      lead = ex.length ? ex[0] : null;
+      head.textContent = "";
+      COLS.concat(lead ? [["x:" + lead[0], lead[1]]] : []).forEach(function (c) {
+        var th = el("th", "", head, c[1]);
+        th.setAttribute("role", "button");
+        th.tabIndex = 0;
+        th.addEventListener("click", function () { sort = {key: c[0], dir: sort.key === c[0] ? -sort.dir : 1}; draw(); });
+      });
+    }
     function draw() {
+      heads();
       var q = filter.value.trim().toLowerCase();
       var rows = C.rows().filter(function (p) {
-        return !q || [p.n, p.c, p.k, p.m].some(function (v) { return String(v || "").toLowerCase().indexOf(q) >= 0; });
+        return !q || [p.n, p.c, p.k, p.m, lead ? value(p, "x:" + lead[0]) : ""].some(function (v) {
+          return String(v || "").toLowerCase().indexOf(q) >= 0;
+        });
       });
       rows.sort(function (x, y) {
-        var a = x[sort.key], b = y[sort.key];
+        var a = value(x, sort.key), b = value(y, sort.key);
         if (typeof a === "number" || typeof b === "number") { return sort.dir * ((a || 0) - (b || 0)); }
         return sort.dir * String(a || "").localeCompare(String(b || ""));
       });
@@ -347,6 +387,7 @@
         el("td", "", tr, p.n); el("td", "", tr, p.c); el("td", "", tr, p.k); el("td", "", tr, p.m || "");
         el("td", "ct-num", tr, pct(p.ms)); el("td", "ct-num", tr, p.np === undefined ? "" : String(p.np));
         el("td", "ct-num", tr, p.pop === null || p.pop === undefined ? "" : Math.round(p.pop).toLocaleString("en-GB"));
+        if (lead) { el("td", "", tr, String(value(p, "x:" + lead[0]) || "")); }
         tr.addEventListener("click", function () { C.show(C.map, p.c, C.tableRole()); });
       });
     }
@@ -443,6 +484,13 @@
     var D = JSON.parse(document.getElementById("coterm-data").textContent);
     C.data = D;
     C.G = D.geometries;
+    // a tooltip or popup given as a number is the same text as that feature's (counted across all layers)
+    var flat = [];
+    D.layers.forEach(function (o) { o.features.forEach(function (f) { flat.push(f.properties); }); });
+    flat.forEach(function (p) {
+      if (typeof p.t === "number") { p.t = flat[p.t].t; }
+      if (typeof p.p === "number") { p.p = flat[p.p].p; }
+    });
     var map = L.map("ct-map", {center: [52.8, -1.6], zoom: 7, zoomSnap: 0.25, zoomDelta: 0.5});
     C.map = map;
     C.panes(map);

@@ -1,0 +1,129 @@
+"""Map pages in a real browser, part 2 (issue 15 remainder, issue 21 popups): the changed units with
+their people, unit attributes from the catalogue's units files, side by side before/after, place
+search, print. Headless Debian Chromium via Playwright, network blocked; screenshots go to the
+artefacts folder (``$COTERM_ARTIFACTS`` or ``artifacts/``) as ``pages-*.png``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+import browser as helpers  # noqa: E402
+from test_maps_browser import _require_browser  # noqa: E402
+
+pytestmark = pytest.mark.browser
+
+DESKTOP, PHONE = (1440, 900), (390, 844)
+
+
+@pytest.fixture(scope="module")
+def icb_scenario():
+    """The shipped ICB mergers of 2026 against districts, weighted by population (what the demo maps)."""
+    from coterm.scenarios import compare_scenario
+
+    return compare_scenario("icb-mergers-2026", by="population")
+
+
+@pytest.fixture(scope="module")
+def icb_scenario_page(icb_scenario, tmp_path_factory):
+    from coterm import maps
+
+    return maps.save_map(maps.scenario_map(icb_scenario), tmp_path_factory.mktemp("pages") / "icb-2026.html")
+
+
+def _browser(size):
+    _require_browser()
+    return helpers.offline_page(width=size[0], height=size[1])
+
+
+def _goto(pg, path, suffix=""):
+    pg.goto(path.as_uri() + suffix)
+    pg.wait_for_function("window.cotermMap && cotermMap.ready")
+    pg.wait_for_timeout(200)
+
+
+def _clean(log):
+    assert log["requests"] == [], f"network requests attempted: {log['requests']}"
+    assert log["console"] == [], f"console errors: {log['console']}"
+    assert log["pageerrors"] == [], f"page errors: {log['pageerrors']}"
+
+
+def _shot(pg, name):
+    pg.screenshot(path=str(helpers.artifacts_dir() / f"pages-{name}.png"))
+
+
+def _point(pg, code, role, fx=0.5, fy=0.5):
+    pt = pg.evaluate("([c, r, fx, fy]) => cotermMap.pointOf(c, r, fx, fy)", [code, role, fx, fy])
+    assert pt, f"unit {code} ({role}) not drawn"
+    return pt["x"], pt["y"]
+
+
+def test_changed_units_list_their_people_and_hovering_a_row_outlines_that_unit(icb_scenario, icb_scenario_page):
+    from coterm.maps.html import fmt_int
+    from coterm.maps.panels import population_source
+
+    p = icb_scenario.against[0]
+    source = population_source(icb_scenario.after[p].overlap)
+    assert "20" in source  # names its year
+    ch = icb_scenario.changed_units[icb_scenario.changed_units["partner"] == p]
+    after, before = icb_scenario.after[p].scores.units, icb_scenario.before[p].scores.units
+    with _browser(DESKTOP) as (pg, log):
+        _goto(pg, icb_scenario_page)
+        box = pg.locator(".ct-changes")
+        assert f"residents of each changed unit ({source})" in box.inner_text()  # the people's source and year
+        rows = pg.locator(".ct-changes li[data-ct-code]")
+        assert rows.count() == len(ch)
+        checked = 0
+        for r in ch.itertuples(index=False):
+            row = pg.locator(f'.ct-changes li[data-ct-code="{r.code}"][data-ct-side="{r.side}"]')
+            pop = after[(after["layer"] == r.side) & (after["code"] == r.code)]["population"]
+            if not len(pop):  # merged away: its people before the scenario
+                pop = before[(before["layer"] == r.side) & (before["code"] == r.code)]["population"]
+            assert f"{fmt_int(float(pop.iloc[0]))} people" in row.inner_text()
+            if checked < 3:
+                row.hover()
+                assert pg.evaluate("cotermMap.lit && cotermMap.lit.feature.properties.c") == r.code
+                assert pg.evaluate("cotermMap.lit.options.weight") == 4
+                assert pg.evaluate("cotermMap.map.hasLayer(cotermMap.litGroup)")
+                if checked == 0:
+                    _shot(pg, "changed-hover")
+                pg.mouse.move(700, 450)
+                assert pg.evaluate("cotermMap.lit") is None
+            checked += 1
+        _clean(log)
+
+
+def test_police_command_unit_popups_name_the_force_and_the_table_has_it(tmp_path):
+    import csv
+    import io
+
+    import coterm
+    from coterm import maps
+
+    ov = coterm.overlap("bcu-2024", "ltla-2024")
+    path = maps.save_map(maps.coterminosity_map(ov), tmp_path / "bcu.html")
+    units = ov.a.frame
+    with _browser(DESKTOP) as (pg, log):
+        _goto(pg, path, "#CAM-N")
+        popup = pg.locator(".leaflet-popup-content")
+        popup.wait_for()
+        assert "Northern local policing area" in popup.inner_text()
+        assert "Force: Cambridgeshire Constabulary" in popup.inner_text()
+        _shot(pg, "bcu-force")
+        pg.keyboard.press("Escape")
+        pg.locator(".ct-table > summary").click()
+        assert "Force" in pg.locator(".ct-table thead").inner_text()
+        pg.locator(".ct-table-bar input").fill("Kent Police")
+        n_kent = pg.locator(".ct-table tbody tr").count()
+        with pg.expect_download() as dl:
+            pg.locator(".ct-download").click()
+        table = list(csv.DictReader(io.StringIO(Path(dl.value.path()).read_text(encoding="utf-8-sig"))))
+        _clean(log)
+    assert len(table) == len(units)  # every unit, whatever the filter shows
+    facts = {r["code"]: r for r in csv.DictReader(open(helpers.REPO / "boundaries" / "units" / "bcu-2024.csv", encoding="utf-8"))}
+    assert all(r["Force"] == facts[r["Code"]]["force"] for r in table)
+    assert n_kent == sum(1 for r in facts.values() if r["force"] == "Kent Police") > 0
