@@ -127,3 +127,109 @@ def test_police_command_unit_popups_name_the_force_and_the_table_has_it(tmp_path
     facts = {r["code"]: r for r in csv.DictReader(open(helpers.REPO / "boundaries" / "units" / "bcu-2024.csv", encoding="utf-8"))}
     assert all(r["Force"] == facts[r["Code"]]["force"] for r in table)
     assert n_kent == sum(1 for r in facts.values() if r["force"] == "Kent Police") > 0
+
+
+def _counts(scores):
+    from coterm.maps.panels import class_counts
+
+    return class_counts(scores, "a")
+
+
+def _legend_counts(pg, sel):
+    """{class: count} read from a legend's swatch rows (the "was" count left out)."""
+    return pg.evaluate("""(sel) => {
+      var out = {};
+      document.querySelector(sel).querySelectorAll(".ct-row").forEach(function (r) {
+        var sw = r.querySelector(".ct-sw"), n = r.querySelector(".ct-n");
+        if (!sw || !n) { return; }
+        var k = Array.from(sw.classList).filter(function (c) { return c.indexOf("ct-k-") === 0; })[0].slice(5);
+        out[k.replace("-", " ")] = parseInt(n.firstChild.textContent, 10);
+      });
+      return out;
+    }""", sel)
+
+
+@pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["1440x900", "390x844"])
+def test_side_by_side_shows_before_and_after_in_step_each_with_its_own_legend(size, tmp_path):
+    from coterm import maps
+
+    res = helpers.synthetic_scenario(folder=tmp_path)
+    p = res.against[0]
+    path = maps.save_map(maps.scenario_map(res), tmp_path / "sbs.html")
+    with _browser(size) as (pg, log):
+        _goto(pg, path)
+        if size == PHONE:
+            pg.locator(".ct-panel-toggle").click()
+        pg.locator(".ct-switch input[value=side]").check()
+        if size == PHONE:
+            pg.locator(".ct-panel-toggle").click()
+        pg.wait_for_function("cotermMap.before && cotermMap.before.map")
+        b1 = pg.locator("#ct-map2").bounding_box()
+        b2 = pg.locator("#ct-map").bounding_box()
+        if size == DESKTOP:  # before | after
+            assert b1["x"] == 0 and abs(b1["width"] - size[0] / 2) <= 2 and b2["x"] >= size[0] / 2 - 2
+        else:  # stacked: before above after
+            assert b1["y"] == 0 and abs(b1["height"] - size[1] / 2) <= 2 and b2["y"] >= size[1] / 2 - 2
+            assert pg.evaluate("document.documentElement.scrollWidth") <= size[0]
+        # each side draws its own state: the merged board only after
+        assert pg.locator("#ct-map2 .leaflet-overlay-pane path").count() == len(helpers.B_UNITS)
+        assert pg.locator("#ct-map .leaflet-overlay-pane path").count() == len(helpers.B_UNITS) - 1
+        before_legend = pg.locator("#ct-map2 .ct-legend").inner_text()
+        assert "Showing: before" in before_legend
+        assert _legend_counts(pg, "#ct-map2 .ct-legend") == {k: v for k, v in _counts(res.before[p].scores).items()
+                                                 if v or k != "outside"}
+        if size == DESKTOP:
+            after_legend = pg.locator("#ct-map .ct-legend").inner_text()
+            assert "Showing: after" in after_legend
+            assert _legend_counts(pg, "#ct-map .ct-legend") == {k: v for k, v in _counts(res.after[p].scores).items()
+                                                    if v or k != "outside"}
+        # panning one map moves the other, both ways; zoom too
+        c0 = pg.evaluate("[cotermMap.map.getCenter().lng, cotermMap.before.map.getCenter().lng]")
+        assert abs(c0[0] - c0[1]) < 1e-9
+        for src, other in (("#ct-map2", "cotermMap.map"), ("#ct-map", "cotermMap.before.map")):
+            r = pg.locator(src).bounding_box()
+            x, y = r["x"] + r["width"] * 0.3, r["y"] + r["height"] * 0.75
+            before = pg.evaluate(f"{other}.getCenter().lng")
+            pg.mouse.move(x, y)
+            pg.mouse.down()
+            pg.mouse.move(x + 60, y, steps=6)
+            pg.mouse.up()
+            pg.wait_for_timeout(150)
+            lng = pg.evaluate("[cotermMap.map.getCenter().lng, cotermMap.before.map.getCenter().lng]")
+            assert lng[0] != pytest.approx(before, abs=1e-6), f"dragging {src} did not move the other map"
+            assert lng[0] == pytest.approx(lng[1], abs=1e-5)  # the same view (within a metre: pixel rounding)
+        pg.locator("#ct-map2 .leaflet-control-zoom-in").click()
+        pg.wait_for_timeout(400)
+        z = pg.evaluate("[cotermMap.map.getZoom(), cotermMap.before.map.getZoom()]")
+        assert z[0] == z[1]
+        # a popup on the before side describes the before state (tapped where the unit is, not under a box)
+        x, y = _point_in(pg, "B4")
+        assert pg.evaluate("([x, y]) => document.elementFromPoint(x, y).closest('#ct-map2 .leaflet-overlay-pane') !== null",
+                           [x, y])
+        pg.mouse.click(x, y)
+        text = pg.locator("#ct-map2 .leaflet-popup-content").inner_text()
+        assert "Upper Board" in text and "Merged Board" not in text
+        _shot(pg, f"side-by-side-{size[0]}x{size[1]}")
+        # back to one map
+        if size == PHONE:
+            pg.locator(".ct-panel-toggle").click()
+        pg.locator(".ct-switch input[value=before]").check()
+        assert not pg.locator("#ct-map2").is_visible()
+        assert pg.locator("#ct-map").bounding_box()["x"] == 0
+        _clean(log)
+
+
+def _point_in(pg, code):
+    """Page coordinates of the centre of a unit on the before side's map."""
+    pt = pg.evaluate("""(code) => {
+      var C = cotermMap, hit = null;
+      C.before.layers.forEach(function (g) { if (g.ctRole === "before-a") { g.eachLayer(function (l) {
+        if (l.feature.properties.c === code) { hit = l; } }); } });
+      if (!hit) { return null; }
+      C.before.map.fitBounds(hit.getBounds(), {maxZoom: C.before.map.getZoom(), animate: false});
+      var p = C.before.map.latLngToContainerPoint(hit.getBounds().getCenter());
+      var r = C.before.map.getContainer().getBoundingClientRect();
+      return {x: r.left + p.x, y: r.top + p.y};
+    }""", code)
+    assert pt, f"{code} not drawn on the before side"
+    return pt["x"], pt["y"]

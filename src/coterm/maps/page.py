@@ -90,6 +90,8 @@ def render_html(page: MapPage) -> str:
         "leaflet_js": Markup("" if page.cdn else assets.leaflet_js()),
         "leaflet_css": Markup("" if page.cdn else assets.leaflet_css()),
         "map_js": Markup(assets.static_text("map.js")),
+        # scenario pages: the side-by-side view (a second map kept in step with the first)
+        "side_js": Markup(assets.static_text("sidebyside.js") if page.data.get("states") else ""),
         "map_css": Markup(assets.static_text("map.css")),
         "data_json": Markup(_data_json(page)),
     }

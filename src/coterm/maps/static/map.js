@@ -24,7 +24,8 @@
   };
 
   // ---- unit layers ------------------------------------------------------------------------------
-  C.units = function (map, o) {
+  // registry: the list the layer joins (C.all for the main map; the side-by-side map keeps its own)
+  C.units = function (map, o, registry) {
     var data = {type: "FeatureCollection", features: o.features.map(function (f) {
       return {type: "Feature", geometry: C.G[f.g], properties: f.properties};
     })};
@@ -54,7 +55,7 @@
     layer.ctRole = o.role || "";
     layer.ctState = o.state || null;
     layer.ctOptions = o;
-    C.all.push(layer);
+    (registry || C.all).push(layer);
     return layer;
   };
 
@@ -278,7 +279,10 @@
   C.setState = function (name) {
     var D = C.data;
     if (!D.states) { return; }
+    var side = name === "side";
+    if (side) { name = "after"; }
     C.state = name;
+    C.view = side ? "side" : name;
     C.all.forEach(function (g) {
       if (g.ctState === null) { return; }
       if (g.ctState === name) { C.map.addLayer(g); } else { C.map.removeLayer(g); }
@@ -288,8 +292,9 @@
     C.summaryBox.innerHTML = s.summary;
     C.map.closePopup();
     C.highlight(null);
-    document.querySelectorAll(".ct-switch input").forEach(function (i) { i.checked = i.value === name; });
-    document.body.setAttribute("data-ct-state", name);
+    document.querySelectorAll(".ct-switch input").forEach(function (i) { i.checked = i.value === C.view; });
+    document.body.setAttribute("data-ct-state", C.view);
+    if (C.sideBySide) { C.sideBySide(side); }
     if (C.refreshTable) { C.refreshTable(); }
     if (C.drawLabels) { C.drawLabels(); }
   };
@@ -297,11 +302,11 @@
     var D = C.data;
     var f = el("fieldset", "ct-box ct-switch", parent);
     el("legend", "", f, "Show the map");
-    D.states.order.forEach(function (name) {
+    D.states.order.concat(C.sideBySide ? ["side"] : []).forEach(function (name) {
       var lab = el("label", "", f);
       var i = el("input", "", lab);
       i.type = "radio"; i.name = "ct-state"; i.value = name;
-      lab.appendChild(document.createTextNode(" " + D.states[name].label));
+      lab.appendChild(document.createTextNode(" " + (name === "side" ? "Side by side (before | after)" : D.states[name].label)));
       i.addEventListener("change", function () { if (i.checked) { C.setState(name); } });
     });
   };
