@@ -93,7 +93,7 @@ def coterminosity_map(a, b=None, *, by: str = "population", tiles: str | None = 
         "back": _back(back),
         "tiles": _tiles(tiles, tiles_attr),
     }
-    return build.page(ttl, data, cdn=cdn)
+    return build.page(ttl, data, cdn=cdn, bounds=geoms.bounds())
 
 
 def scenario_map(result, partner: str | None = None, *, title: str | None = None, tiles: str | None = None,
@@ -164,14 +164,15 @@ def scenario_map(result, partner: str | None = None, *, title: str | None = None
         "back": _back(back),
         "tiles": _tiles(tiles, tiles_attr),
     }
-    return build.page(ttl, data, cdn=cdn)
+    return build.page(ttl, data, cdn=cdn, bounds=geoms.bounds())
 
 
 # ------------------------------------------------------------------------------------------------
 
 
 class _Builder:
-    """Collects layers; each geometry is written into the page once (shared by before/after/changed layers)."""
+    """Collects layers; each geometry is written into the page once (shared by before/after/changed layers),
+    in the compact format of :func:`coterm.maps.geometry.compact_texts`."""
 
     def __init__(self):
         self.geometries: list[str] = []
@@ -205,9 +206,9 @@ class _Builder:
         if extras:  # [(key, label)] of the units file's columns: table (first) and CSV (all)
             self.layers[-1]["extras"] = [[k, lab] for k, lab in extras]
 
-    def page(self, title: str, data: dict, *, cdn: bool) -> MapPage:
+    def page(self, title: str, data: dict, *, cdn: bool, bounds=None) -> MapPage:
         self._share_repeats()
-        data = {**data, "layers": self.layers, "bounds": self._bounds()}
+        data = {**data, "layers": self.layers, "bounds": bounds if self.geometries else None}
         return MapPage(title=title, data=data, geometries=self.geometries, cdn=cdn)
 
     def _share_repeats(self) -> None:
@@ -227,18 +228,6 @@ class _Builder:
                     if first != n:
                         props = f["properties"] = {**props, key: first}
                 n += 1
-
-    def _bounds(self):
-        import numpy as np
-        import shapely
-
-        if not self.geometries:
-            return None
-        geoms = shapely.from_geojson(np.asarray(self.geometries, dtype=object))
-        xmin, ymin, xmax, ymax = shapely.total_bounds(geoms)
-        if not np.isfinite([xmin, ymin, xmax, ymax]).all():
-            return None
-        return [[round(float(ymin), 5), round(float(xmin), 5)], [round(float(ymax), 5), round(float(xmax), 5)]]
 
 
 def _back(back):

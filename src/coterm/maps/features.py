@@ -17,18 +17,27 @@ __all__ = ["Geometries", "unit_features"]
 
 
 class Geometries:
-    """Display geometries of the layers of one map, computed once per layer (vectorised), as GeoJSON texts."""
+    """Display geometries of the layers of one map, computed once per layer (vectorised), as compact texts
+    (:func:`coterm.maps.geometry.compact_texts`)."""
 
     def __init__(self, tolerance: float):
         self.tolerance = tolerance
         self._cache: dict[int, tuple[object, pd.Series]] = {}
+        self._bounds: list = []
+
+    def bounds(self):
+        """[[south, west], [north, east]] of every display geometry made so far, or None."""
+        bs = [b for b in self._bounds if b]
+        if not bs:
+            return None
+        return [[min(b[0][0] for b in bs), min(b[0][1] for b in bs)], [max(b[1][0] for b in bs), max(b[1][1] for b in bs)]]
 
     def of(self, layer) -> pd.Series:
-        """code → GeoJSON geometry text (``None`` when the unit has no drawable geometry)."""
+        """code → compact geometry text (``None`` when the unit has no drawable geometry)."""
         import numpy as np
         import shapely
 
-        from .geometry import display_geometries, geojson_texts, label_points
+        from .geometry import bounds_latlon, compact_texts, display_geometries, label_points
 
         key = id(layer.frame)
         if key not in self._cache:
@@ -39,8 +48,9 @@ class Geometries:
             points = pd.Series([None] * len(frame), index=out.index, dtype=object)
             if has.any():
                 shown = display_geometries(frame[has], tolerance=self.tolerance)
-                out.iloc[np.flatnonzero(has)] = geojson_texts(shown)
+                out.iloc[np.flatnonzero(has)] = compact_texts(shown)
                 points.iloc[np.flatnonzero(has)] = label_points(shown)
+                self._bounds.append(bounds_latlon(shown))
             self._cache[key] = (frame, out, points)  # keep the frame alive so its id is not reused
         return self._cache[key][1]
 

@@ -488,7 +488,16 @@
   C.start = function () {
     var D = JSON.parse(document.getElementById("coterm-data").textContent);
     C.data = D;
-    C.G = D.geometries;
+    // geometries: [polygon [ring [x0, y0, dx1, dy1, ...]]] in 1e-5 degrees (see coterm.maps.geometry.compact_texts)
+    C.G = D.geometries.map(function (polys) {
+      return {type: "MultiPolygon", coordinates: polys.map(function (rings) {
+        return rings.map(function (r) {
+          var out = new Array(r.length / 2), x = 0, y = 0;
+          for (var i = 0, j = 0; i < r.length; i += 2, j++) { x += r[i]; y += r[i + 1]; out[j] = [x / 1e5, y / 1e5]; }
+          return out;
+        });
+      })};
+    });
     // a tooltip or popup given as a number is the same text as that feature's (counted across all layers)
     var flat = [];
     D.layers.forEach(function (o) { o.features.forEach(function (f) { flat.push(f.properties); }); });
