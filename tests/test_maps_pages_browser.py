@@ -233,3 +233,61 @@ def _point_in(pg, code):
     }""", code)
     assert pt, f"{code} not drawn on the before side"
     return pt["x"], pt["y"]
+
+
+def _place_truths(page_data, layer):
+    """[(ward name, code of the unit containing its point)] computed in Python from the page's own index."""
+    import geopandas as gpd
+    import numpy as np
+    import shapely
+
+    P = page_data["search"]["places"]
+    ll = np.asarray(P["ll"], dtype=float).reshape(-1, 2) / P["scale"]
+    pts = gpd.GeoSeries(shapely.points(ll[:, 1], ll[:, 0]), crs=4326).to_crs(27700).to_numpy()
+    out = []
+    for name, pt in zip(P["names"], pts):
+        inside = [c for c, g in zip(layer.frame.index, layer.frame.geometry) if g.contains(pt)]
+        if len(inside) == 1 and P["names"].count(name) == 1:
+            out.append((name, inside[0]))
+    return out
+
+
+@pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["1440x900", "390x844"])
+def test_searching_a_ward_zooms_there_and_opens_the_unit_containing_it(size, tmp_path):
+    import coterm
+    from coterm import maps
+
+    a, b = helpers.synthetic_pair()
+    m = maps.coterminosity_map(coterm.overlap(a, b, weight="area"), None)
+    truths = _place_truths(m.data, a)
+    assert len({code for _, code in truths}) >= 2, truths  # real wards of the City and east London fall in the strip
+    path = maps.save_map(m, tmp_path / "places.html")
+    with _browser(size) as (pg, log):
+        _goto(pg, path)
+        if size == PHONE:
+            pg.locator(".ct-panel-toggle").click()
+        note = pg.locator(".ct-search-note").inner_text()
+        assert "Electoral wards, December 2022" in note and "No postcodes" in note
+        seen = set()
+        for name, code in truths:
+            if code in seen:
+                continue
+            seen.add(code)
+            if size == PHONE and not pg.locator(".ct-search input").is_visible():
+                pg.locator(".ct-panel-toggle").click()
+            pg.locator(".ct-search input").fill(name)
+            item = pg.locator(".ct-search li.ct-place-hit", has_text=f"{name} (ward)").first
+            assert f"in {a.frame.loc[code, 'name']}" in item.inner_text()
+            item.click()
+            pg.wait_for_timeout(1200)  # the popup stays open (the map's own click used to close it)
+            popup = pg.locator(".leaflet-popup-content")
+            assert popup.count() == 1 and a.frame.loc[code, "name"] in popup.inner_text()
+            assert pg.evaluate("cotermMap.lit.feature.properties.c") == code
+            assert pg.evaluate("cotermMap.map.getZoom()") >= 12
+            assert name in pg.locator(".ct-place").inner_text()
+            if size == PHONE:
+                assert pg.evaluate("document.documentElement.scrollWidth") <= size[0]
+            if len(seen) == 1:
+                _shot(pg, f"place-search-{size[0]}x{size[1]}")
+            pg.keyboard.press("Escape")
+        _clean(log)

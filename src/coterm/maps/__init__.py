@@ -40,7 +40,8 @@ _TILES.update({"openstreetmap": _TILES["osm"], "cartodb": _TILES["positron"], "l
 
 def coterminosity_map(a, b=None, *, by: str = "population", tiles: str | None = None, cdn: bool = False,
                       title: str | None = None, tolerance: float = DEFAULT_TOLERANCE_M, mode: str = "auto",
-                      min_share: float | None = None, tiles_attr: str | None = None, back: tuple | None = None) -> MapPage:
+                      min_share: float | None = None, tiles_attr: str | None = None, back: tuple | None = None,
+                      places: str | None = "ward-2022") -> MapPage:
     """An interactive map of how layer A's units relate to layer B's.
 
     Parameters
@@ -63,6 +64,9 @@ def coterminosity_map(a, b=None, *, by: str = "population", tiles: str | None = 
         Display simplification in metres (see :mod:`coterm.maps.geometry`).
     back : (href, text), optional
         A link back to an index page (the demo passes ``("../index.html", "All maps")``).
+    places : str or None
+        The catalogue layer whose names the search also finds (default the electoral wards of
+        December 2022, see :mod:`coterm.maps.places`); ``None`` searches the map's units only.
 
     Returns
     -------
@@ -88,7 +92,7 @@ def coterminosity_map(a, b=None, *, by: str = "population", tiles: str | None = 
         "figures": figures(ov, scores),
         "changes": None,
         "attribution": attribution_html(ov.a, ov.b),
-        "search": {"placeholder": "Search name or code"},
+        "search": _search([ov.a, ov.b], places),
         "table_role": "a", "csv_name": _csv_name(ov.a, ov.b),
         "back": _back(back),
         "tiles": _tiles(tiles, tiles_attr),
@@ -98,7 +102,7 @@ def coterminosity_map(a, b=None, *, by: str = "population", tiles: str | None = 
 
 def scenario_map(result, partner: str | None = None, *, title: str | None = None, tiles: str | None = None,
                  cdn: bool = False, tolerance: float = DEFAULT_TOLERANCE_M, tiles_attr: str | None = None,
-                 back: tuple | None = None) -> MapPage:
+                 back: tuple | None = None, places: str | None = "ward-2022") -> MapPage:
     """Before and after a scenario on one map, against one partner layer; changed units highlighted and listed.
 
     Parameters
@@ -159,7 +163,7 @@ def scenario_map(result, partner: str | None = None, *, title: str | None = None
         "changes": changes_html(v.changed, v.name, drawable, changed_people(v.changed, v.after_scores, v.before_scores),
                                 population_source(after_ov)),
         "attribution": attribution_html(after_ov.a, after_ov.b),
-        "search": {"placeholder": "Search name or code"},
+        "search": _search([before_ov.a, before_ov.b], places),
         "csv_name": _csv_name(after_ov.a, after_ov.b),
         "back": _back(back),
         "tiles": _tiles(tiles, tiles_attr),
@@ -228,6 +232,20 @@ class _Builder:
                     if first != n:
                         props = f["properties"] = {**props, key: first}
                 n += 1
+
+
+def _search(layers, places) -> dict:
+    """The search box: what it searches (said in the box and under it) and the place index."""
+    from .places import place_index
+    from .style import nouns
+
+    index = place_index(layers[:1], places)
+    kinds = [nouns(lay)[1] for lay in layers]
+    note = f"Finds {' and '.join(kinds)} by name or code"
+    if index:
+        note += f", and {len(index['names']):,} places: {index['title']}"
+    note += ". No postcodes (coterm has no postcode data)."
+    return {"placeholder": "Search a name or code" + (" or a ward" if index else ""), "note": note, "places": index}
 
 
 def _back(back):
