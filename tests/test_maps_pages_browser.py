@@ -291,3 +291,39 @@ def test_searching_a_ward_zooms_there_and_opens_the_unit_containing_it(size, tmp
                 _shot(pg, f"place-search-{size[0]}x{size[1]}")
             pg.keyboard.press("Escape")
         _clean(log)
+
+
+def _pdf_pages(pdf: bytes) -> int:
+    import re
+
+    return len(re.findall(rb"/Type\s*/Page(?![s\w])", pdf))
+
+
+@pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["1440x900", "390x844"])
+def test_printing_hides_the_controls_and_puts_map_legend_and_table_on_a4(size, icb_scenario, icb_scenario_page):
+    p = icb_scenario.against[0]
+    n_units = len(icb_scenario.after[p].overlap.a.frame)
+    with _browser(size) as (pg, log):
+        _goto(pg, icb_scenario_page)
+        pg.emulate_media(media="print")
+        pg.wait_for_function("cotermMap.printing")
+        for sel in (".leaflet-control-zoom", ".ct-fullscreen", ".ct-search", ".ct-panel-toggle", ".ct-switch",
+                    ".ct-table-bar"):
+            assert not pg.locator(sel).first.is_visible(), f"{sel} printed"
+        m = pg.locator("#ct-map").bounding_box()
+        assert m["height"] > 400 and pg.locator("#ct-map .leaflet-overlay-pane path").count() > 0
+        for sel in (".ct-legend", ".ct-summary", ".ct-changes", ".ct-table"):
+            box = pg.locator(sel).first.bounding_box()
+            assert pg.locator(sel).first.is_visible() and box["y"] >= m["y"] + m["height"] - 1, f"{sel} not after the map"
+        rows = pg.locator(".ct-table tbody tr")
+        assert rows.count() == n_units and rows.last.is_visible()  # every unit, none clipped by a scroll box
+        assert "Showing: after" in pg.locator(".ct-legend").inner_text()
+        pdf = pg.pdf(format="A4", print_background=True)
+        (helpers.artifacts_dir() / f"pages-print-{size[0]}x{size[1]}.pdf").write_bytes(pdf)
+        assert pdf.startswith(b"%PDF-")
+        pages = _pdf_pages(pdf)
+        assert 2 <= pages <= 3 + n_units // 15, pages  # the map, then legend, changes, figures and the table
+        pg.emulate_media(media="screen")
+        pg.wait_for_function("!cotermMap.printing")
+        assert pg.locator(".ct-panel").evaluate("e => e.closest('#ct-map') !== null")
+        _clean(log)

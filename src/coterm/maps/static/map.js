@@ -474,7 +474,24 @@
       setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
     });
     C.refreshTable = draw;
+    C.tableBox = det;
     draw();
+  };
+
+  // printing: the panel (legend, summary, table, opened) leaves the map's box to follow the map on paper
+  C.printMode = function (on) {
+    var pc = C.panelControl && C.panelControl.getContainer();
+    if (!pc) { return; }
+    if (on && !C.printing) {
+      C.printing = {home: pc.parentNode, next: pc.nextSibling, open: C.tableBox ? C.tableBox.open : false};
+      document.body.appendChild(pc);
+      if (C.tableBox) { C.tableBox.open = true; }
+    } else if (!on && C.printing) {
+      C.printing.home.insertBefore(pc, C.printing.next);
+      if (C.tableBox) { C.tableBox.open = C.printing.open; }
+      C.printing = null;
+    }
+    C.map.invalidateSize({animate: false});
   };
 
   // ---- labels: unit names at suitable zooms, largest first, never overlapping
@@ -609,6 +626,13 @@
     C.hatch(map);
     map.on("layeradd", function () { C.hatch(map); });
     C.labels(map);
+    window.addEventListener("beforeprint", function () { C.printMode(true); });
+    window.addEventListener("afterprint", function () { C.printMode(false); });
+    if (window.matchMedia) {
+      var mq = window.matchMedia("print");
+      var onPrint = function (e) { C.printMode(e.matches); };
+      if (mq.addEventListener) { mq.addEventListener("change", onPrint); } else if (mq.addListener) { mq.addListener(onPrint); }
+    }
     window.addEventListener("hashchange", C.openHash);
     C.openHash();
     C.ready = true;
