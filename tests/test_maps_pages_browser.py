@@ -327,3 +327,23 @@ def test_printing_hides_the_controls_and_puts_map_legend_and_table_on_a4(size, i
         pg.wait_for_function("!cotermMap.printing")
         assert pg.locator(".ct-panel").evaluate("e => e.closest('#ct-map') !== null")
         _clean(log)
+
+
+def test_side_by_side_on_the_real_icb_mergers_counts_each_state(icb_scenario, icb_scenario_page):
+    p = icb_scenario.against[0]
+    with _browser(DESKTOP) as (pg, log):
+        _goto(pg, icb_scenario_page)
+        pg.locator(".ct-switch input[value=side]").check()
+        pg.wait_for_function("cotermMap.before && cotermMap.before.map")
+        n_before = len(icb_scenario.before[p].overlap.a.frame)
+        n_after = len(icb_scenario.after[p].overlap.a.frame)
+        assert n_after < n_before
+        assert pg.locator("#ct-map2 .leaflet-overlay-pane path").count() == n_before
+        assert pg.locator("#ct-map .leaflet-overlay-pane path").count() == n_after
+        want_b = {k: v for k, v in _counts(icb_scenario.before[p].scores).items() if v or k != "outside"}
+        want_a = {k: v for k, v in _counts(icb_scenario.after[p].scores).items() if v or k != "outside"}
+        assert want_a != want_b
+        assert _legend_counts(pg, "#ct-map2 .ct-legend") == want_b
+        assert _legend_counts(pg, "#ct-map .ct-legend") == want_a
+        _shot(pg, "side-by-side-icb-2026")
+        _clean(log)

@@ -59,7 +59,7 @@
     lc.addTo(map);
     var t2 = box("div", "ct-side-tag ct-side-tag-after", document.getElementById("ct-map"), D.states.after.label);
     L.DomEvent.disableClickPropagation(t2);
-    C.before = {map: map, layers: layers, legend: legend, div: div};
+    C.before = {map: map, layers: layers, legend: legend, div: div, afterTag: t2};
     C.sync(C.map, map);
   }
 
@@ -70,7 +70,15 @@
     C.map.invalidateSize({animate: false});
     if (C.before) {
       C.before.map.invalidateSize({animate: false});
+      if (on && C.data.bounds) {  // the whole area on both halves, clear of the panel on the right
+        var wide = window.innerWidth >= 700;
+        C.map.fitBounds(C.data.bounds, {paddingTopLeft: [10, wide ? 60 : 90],
+                                        paddingBottomRight: [wide ? 330 : 10, 20], animate: false});
+      }
       if (on) { C.before.map.setView(C.map.getCenter(), C.map.getZoom(), {animate: false}); }
+      // the "after" tag sits above the attribution, whatever its height
+      var attr = C.map.getContainer().querySelector(".leaflet-control-attribution");
+      C.before.afterTag.style.bottom = ((attr ? attr.offsetHeight : 0) + 34) + "px";
     }
     if (C.layout) { C.layout(C.map); }
     if (C.drawLabels) { C.drawLabels(); }
