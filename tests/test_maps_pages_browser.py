@@ -194,7 +194,9 @@ def test_side_by_side_shows_before_and_after_in_step_each_with_its_own_legend(si
             pg.mouse.down()
             pg.mouse.move(x + 60, y, steps=6)
             pg.mouse.up()
-            pg.wait_for_timeout(150)
+            pg.wait_for_function("!cotermMap.map._panAnim || !cotermMap.map._panAnim._inProgress")
+            pg.wait_for_function("!cotermMap.before.map._panAnim || !cotermMap.before.map._panAnim._inProgress")
+            pg.wait_for_timeout(300)  # the drag's inertia has ended (the last moveend synced the other map)
             lng = pg.evaluate("[cotermMap.map.getCenter().lng, cotermMap.before.map.getCenter().lng]")
             assert lng[0] != pytest.approx(before, abs=1e-6), f"dragging {src} did not move the other map"
             assert lng[0] == pytest.approx(lng[1], abs=1e-5)  # the same view (within a metre: pixel rounding)

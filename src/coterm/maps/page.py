@@ -91,6 +91,8 @@ def render_html(page: MapPage) -> str:
         "leaflet_js": Markup("" if page.cdn else assets.leaflet_js()),
         "leaflet_css": Markup("" if page.cdn else assets.leaflet_css()),
         "map_js": Markup(assets.static_text("map.js")),
+        "search_js": Markup(assets.static_text("search.js")),
+        "table_js": Markup(assets.static_text("table.js")),
         # scenario pages: the side-by-side view (a second map kept in step with the first)
         "side_js": Markup(assets.static_text("sidebyside.js") if page.data.get("states") else ""),
         "map_css": Markup(assets.static_text("map.css")),

@@ -16,8 +16,8 @@
         busy = false;
       };
     }
-    a.on("move zoomend", follow(a, b));
-    b.on("move zoomend", follow(b, a));
+    a.on("move moveend zoomend", follow(a, b));
+    b.on("move moveend zoomend", follow(b, a));
   };
 
   function box(tag, cls, parent, text) {
