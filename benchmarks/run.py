@@ -346,6 +346,7 @@ def main(argv=None) -> int:
     ap.add_argument("--sizes", default=None, help="synthetic sizes, comma-separated [default 1000,10000,50000]")
     ap.add_argument("--no-engine", action="store_true", help="skip the engine workloads (command times only)")
     ap.add_argument("--no-commands", action="store_true", help="skip the command times")
+    ap.add_argument("--no-pages", action="store_true", help="skip page size and draw time (benchmarks/pages.py)")
     ap.add_argument("--before", default=BEFORE_REV, help=f"git revision timed as 'before' [default {BEFORE_REV}]; '' for none")
     ap.add_argument("--command-repeats", type=int, default=None, help="rounds of command times [default 5, quick 1]")
     ap.add_argument("--demo-repeats", type=int, default=None, help="rounds of `coterm demo` [default 5, quick 0]")
@@ -397,6 +398,12 @@ def main(argv=None) -> int:
         measured = cmds.measure_commands(args.before or None, repeats=c_rep, demo_repeats=d_rep,
                                          log=lambda x: print(x, flush=True))
         commands = cmds.report(*measured, args.before or None, c_rep, d_rep)
+    if not args.no_pages:  # page size and draw time: a "Pages" section (benchmarks/pages.py)
+        import pages
+
+        print("== pages", flush=True)
+        p_rep = 1 if args.quick else 3
+        commands = (commands or []) + pages.report(pages.measure(p_rep, log=lambda x: print(x, flush=True)), p_rep)
     write_results(args.out, rows, repeats, started, load_start, args.quick, commands)
     print(f"wrote {args.out}")
     return 0

@@ -40,7 +40,8 @@ _TILES.update({"openstreetmap": _TILES["osm"], "cartodb": _TILES["positron"], "l
 
 def coterminosity_map(a, b=None, *, by: str = "population", tiles: str | None = None, cdn: bool = False,
                       title: str | None = None, tolerance: float = DEFAULT_TOLERANCE_M, mode: str = "auto",
-                      min_share: float | None = None, tiles_attr: str | None = None, back: tuple | None = None) -> MapPage:
+                      min_share: float | None = None, tiles_attr: str | None = None, back: tuple | None = None,
+                      places: str | None = "ward-2022") -> MapPage:
     """An interactive map of how layer A's units relate to layer B's.
 
     Parameters
@@ -63,6 +64,9 @@ def coterminosity_map(a, b=None, *, by: str = "population", tiles: str | None = 
         Display simplification in metres (see :mod:`coterm.maps.geometry`).
     back : (href, text), optional
         A link back to an index page (the demo passes ``("../index.html", "All maps")``).
+    places : str or None
+        The catalogue layer whose names the search also finds (default the electoral wards of
+        December 2022, see :mod:`coterm.maps.places`); ``None`` searches the map's units only.
 
     Returns
     -------
@@ -76,7 +80,10 @@ def coterminosity_map(a, b=None, *, by: str = "population", tiles: str | None = 
     geoms = Geometries(tolerance)
     build = _Builder()
     ttl = title or f"{ov.a.title} × {ov.b.title}"
-    build.layer(unit_features(geoms, ov, scores, "a"), name=f"{ov.a.title}: class against {ov.b.title}", role="a", kind="fill")
+    from .attributes import unit_attributes
+
+    build.layer(unit_features(geoms, ov, scores, "a"), name=f"{ov.a.title}: class against {ov.b.title}", role="a", kind="fill",
+                extras=unit_attributes(ov.a).columns)
     build.layer(unit_features(geoms, ov, scores, "b"), name=f"{ov.b.title}: boundaries", role="b", kind="outline")
     data = {
         "title": ttl, "subtitle": subtitle(ov),
@@ -85,17 +92,17 @@ def coterminosity_map(a, b=None, *, by: str = "population", tiles: str | None = 
         "figures": figures(ov, scores),
         "changes": None,
         "attribution": attribution_html(ov.a, ov.b),
-        "search": {"placeholder": "Search name or code"},
+        "search": _search([ov.a, ov.b], places),
         "table_role": "a", "csv_name": _csv_name(ov.a, ov.b),
         "back": _back(back),
         "tiles": _tiles(tiles, tiles_attr),
     }
-    return build.page(ttl, data, cdn=cdn)
+    return build.page(ttl, data, cdn=cdn, bounds=geoms.bounds())
 
 
 def scenario_map(result, partner: str | None = None, *, title: str | None = None, tiles: str | None = None,
                  cdn: bool = False, tolerance: float = DEFAULT_TOLERANCE_M, tiles_attr: str | None = None,
-                 back: tuple | None = None) -> MapPage:
+                 back: tuple | None = None, places: str | None = "ward-2022") -> MapPage:
     """Before and after a scenario on one map, against one partner layer; changed units highlighted and listed.
 
     Parameters
@@ -106,7 +113,8 @@ def scenario_map(result, partner: str | None = None, *, title: str | None = None
         The partner layer id to map against (default: the result's first).
     """
     from .features import Geometries, unit_features
-    from .panels import attribution_html, changes_html, class_counts, figures, legend_html, subtitle, summary_html
+    from .panels import (attribution_html, changed_people, changes_html, class_counts, figures, legend_html,
+                         population_source, subtitle, summary_html)
     from .scenario_input import scenario_view
 
     v = scenario_view(result, partner)
@@ -122,10 +130,13 @@ def scenario_map(result, partner: str | None = None, *, title: str | None = None
         "after-b": unit_features(geoms, after_ov, v.after_scores, "b", changes=change_info),
     }
     a_title, b_title = before_ov.a.title, before_ov.b.title
-    build.layer(feats["before-a"], name=f"{a_title} by class, before", role="before-a", kind="fill", state="before", control=False)
+    from .attributes import unit_attributes
+
+    build.layer(feats["before-a"], name=f"{a_title} by class, before", role="before-a", kind="fill", state="before", control=False,
+                extras=unit_attributes(before_ov.a).columns)
     build.layer(feats["before-b"], name=f"{b_title}", role="before-b", kind="outline", state="before", control=False)
     build.layer(feats["after-a"], name=f"{after_ov.a.title} by class, after", role="after-a", kind="fill", state="after",
-                control=False)
+                control=False, extras=unit_attributes(after_ov.a).columns)
     build.layer(feats["after-b"], name=f"{b_title}", role="after-b", kind="outline", state="after", control=False)
     build.layer(feats["after-a"], name=f"New boundaries of {after_ov.a.title} (solid)", role="a-new", kind="body-new",
                 state="after", control=False)
@@ -149,21 +160,23 @@ def scenario_map(result, partner: str | None = None, *, title: str | None = None
         "legend": state["after"]["legend"], "summary": state["after"]["summary"],
         "figures": figures(after_ov, v.after_scores),
         "figures_before": figures(before_ov, v.before_scores),
-        "changes": changes_html(v.changed, v.name, drawable),
+        "changes": changes_html(v.changed, v.name, drawable, changed_people(v.changed, v.after_scores, v.before_scores),
+                                population_source(after_ov)),
         "attribution": attribution_html(after_ov.a, after_ov.b),
-        "search": {"placeholder": "Search name or code"},
+        "search": _search([before_ov.a, before_ov.b], places),
         "csv_name": _csv_name(after_ov.a, after_ov.b),
         "back": _back(back),
         "tiles": _tiles(tiles, tiles_attr),
     }
-    return build.page(ttl, data, cdn=cdn)
+    return build.page(ttl, data, cdn=cdn, bounds=geoms.bounds())
 
 
 # ------------------------------------------------------------------------------------------------
 
 
 class _Builder:
-    """Collects layers; each geometry is written into the page once (shared by before/after/changed layers)."""
+    """Collects layers; each geometry is written into the page once (shared by before/after/changed layers),
+    in the compact format of :func:`coterm.maps.geometry.compact_texts`."""
 
     def __init__(self):
         self.geometries: list[str] = []
@@ -177,7 +190,7 @@ class _Builder:
         return self._index[text]
 
     def layer(self, feats, *, name: str, role: str, kind: str, show: bool = True, state: str | None = None,
-              control: bool = True) -> None:
+              control: bool = True, extras: list | None = None) -> None:
         from .html import esc
         from .style import body_outline_styles, changed_styles, fill_styles, outline_styles
 
@@ -194,22 +207,45 @@ class _Builder:
             "front": kind == "fill", "interactive": interactive, "styles": styles, "hover": hover,
             "features": [{"g": self._g(g), "properties": p} for g, p in feats],
         })
+        if extras:  # [(key, label)] of the units file's columns: table (first) and CSV (all)
+            self.layers[-1]["extras"] = [[k, lab] for k, lab in extras]
 
-    def page(self, title: str, data: dict, *, cdn: bool) -> MapPage:
-        data = {**data, "layers": self.layers, "bounds": self._bounds()}
+    def page(self, title: str, data: dict, *, cdn: bool, bounds=None) -> MapPage:
+        self._share_repeats()
+        data = {**data, "layers": self.layers, "bounds": bounds if self.geometries else None}
         return MapPage(title=title, data=data, geometries=self.geometries, cdn=cdn)
 
-    def _bounds(self):
-        import numpy as np
-        import shapely
+    def _share_repeats(self) -> None:
+        """A tooltip or popup said before (the same unit, unchanged, in the before and after states) is
+        written once: later copies become the number of the feature (counted across all layers in
+        order) that holds the text; the page script puts the text back before drawing."""
+        seen: dict[tuple[str, str], int] = {}
+        n = 0
+        for lay in self.layers:
+            for f in lay["features"]:
+                props = f["properties"]
+                for key in ("t", "p"):
+                    text = props.get(key)
+                    if not isinstance(text, str) or len(text) < 24:
+                        continue
+                    first = seen.setdefault((key, text), n)
+                    if first != n:
+                        props = f["properties"] = {**props, key: first}
+                n += 1
 
-        if not self.geometries:
-            return None
-        geoms = shapely.from_geojson(np.asarray(self.geometries, dtype=object))
-        xmin, ymin, xmax, ymax = shapely.total_bounds(geoms)
-        if not np.isfinite([xmin, ymin, xmax, ymax]).all():
-            return None
-        return [[round(float(ymin), 5), round(float(xmin), 5)], [round(float(ymax), 5), round(float(xmax), 5)]]
+
+def _search(layers, places) -> dict:
+    """The search box: what it searches (said in the box and under it) and the place index."""
+    from .places import place_index
+    from .style import nouns
+
+    index = place_index(layers[:1], places)
+    kinds = [nouns(lay)[1] for lay in layers]
+    note = f"Finds {' and '.join(kinds)} by name or code"
+    if index:
+        note += f", and {len(index['names']):,} places: {index['title']}"
+    note += ". No postcodes (coterm has no postcode data)."
+    return {"placeholder": "Search a name or code" + (" or a ward" if index else ""), "note": note, "places": index}
 
 
 def _back(back):

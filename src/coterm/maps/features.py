@@ -17,18 +17,27 @@ __all__ = ["Geometries", "unit_features"]
 
 
 class Geometries:
-    """Display geometries of the layers of one map, computed once per layer (vectorised), as GeoJSON texts."""
+    """Display geometries of the layers of one map, computed once per layer (vectorised), as compact texts
+    (:func:`coterm.maps.geometry.compact_texts`)."""
 
     def __init__(self, tolerance: float):
         self.tolerance = tolerance
         self._cache: dict[int, tuple[object, pd.Series]] = {}
+        self._bounds: list = []
+
+    def bounds(self):
+        """[[south, west], [north, east]] of every display geometry made so far, or None."""
+        bs = [b for b in self._bounds if b]
+        if not bs:
+            return None
+        return [[min(b[0][0] for b in bs), min(b[0][1] for b in bs)], [max(b[1][0] for b in bs), max(b[1][1] for b in bs)]]
 
     def of(self, layer) -> pd.Series:
-        """code → GeoJSON geometry text (``None`` when the unit has no drawable geometry)."""
+        """code → compact geometry text (``None`` when the unit has no drawable geometry)."""
         import numpy as np
         import shapely
 
-        from .geometry import display_geometries, geojson_texts, label_points
+        from .geometry import bounds_latlon, compact_texts, display_geometries, label_points
 
         key = id(layer.frame)
         if key not in self._cache:
@@ -39,8 +48,9 @@ class Geometries:
             points = pd.Series([None] * len(frame), index=out.index, dtype=object)
             if has.any():
                 shown = display_geometries(frame[has], tolerance=self.tolerance)
-                out.iloc[np.flatnonzero(has)] = geojson_texts(shown)
+                out.iloc[np.flatnonzero(has)] = compact_texts(shown)
                 points.iloc[np.flatnonzero(has)] = label_points(shown)
+                self._bounds.append(bounds_latlon(shown))
             self._cache[key] = (frame, out, points)  # keep the frame alive so its id is not reused
         return self._cache[key][1]
 
@@ -78,8 +88,11 @@ def unit_features(geoms: Geometries, ov, scores, side: str, *, changes: dict | N
     other_names = other.frame["name"] if "name" in other.frame else pd.Series(dtype=object)
     other_names = pd.Series(other_names.to_numpy(), index=other_names.index.astype(str))
     names = pd.Series(layer.frame["name"].to_numpy(), index=layer.frame.index.astype(str))
+    from .attributes import unit_attributes
+
+    extras = unit_attributes(layer)
     ctx = {"layer": layer, "other": other, "ov": ov, "share": share, "other_share": other_share, "them": them,
-           "other_names": other_names}
+           "other_names": other_names, "extras": extras}
     out = []
     for code in sorted(shapes.index):
         geom = shapes[code]
@@ -93,6 +106,8 @@ def unit_features(geoms: Geometries, ov, scores, side: str, *, changes: dict | N
                  "lp": geoms.label_point(layer, code),
                  "t": _tooltip(name, code, cls, row, other, change),
                  "p": _popup(name, code, cls, row, partners.get(code), slivers.get(code), change, ctx)}
+        if extras.columns:
+            props["x"] = extras.of(code)
         out.append((geom, props))
     return out
 
@@ -174,6 +189,9 @@ def _popup(name, code, cls, row, ps, sl, change, ctx) -> str:
     share, other_share, them, other_names = ctx["share"], ctx["other_share"], ctx["them"], ctx["other_names"]
     out = [f"<h4>{esc(name)}</h4>", f'<div class="ct-code">{esc(code)} · {esc(layer.title)}</div>',
            f"<div>{class_badge(cls)} against {esc(other.title)}</div>"]
+    extra = ctx["extras"].shown(code)
+    if extra:
+        out.append('<div class="ct-attrs">' + "<br>".join(f"{esc(label)}: <b>{esc(v)}</b>" for label, v in extra) + "</div>")
     if change is not None:
         desc = _text(change.description)
         out.append(f'<p class="ct-why"><b>Changed by the scenario:</b> {esc(change.before)} → {esc(change.after)}'

@@ -28,8 +28,9 @@ __all__ = ["MapPage", "render_html", "save_map"]
 class MapPage:
     """Everything a map page shows. ``data`` is JSON-ready (plain dicts, lists, str, numbers).
 
-    ``title`` is plain text (escaped by the template). ``geometries`` holds GeoJSON geometry texts
-    made by shapely (numbers and fixed keys only); the page's features refer to them by index.
+    ``title`` is plain text (escaped by the template). ``geometries`` holds geometry texts of
+    :func:`coterm.maps.geometry.compact_texts` (integers and brackets only); the page's features refer
+    to them by index.
     """
 
     title: str
@@ -46,7 +47,7 @@ def _data_json(page: MapPage) -> str:
 
     text = js_json(page.data)
     assert text.endswith("}")
-    # geometry texts come from shapely.to_geojson (digits, brackets, fixed keys): spliced in as they are
+    # geometry texts come from compact_texts (integers, commas, brackets): spliced in as they are
     geoms = ",".join(page.geometries)
     return text[:-1] + ("," if len(text) > 2 else "") + f'"geometries":[{geoms}]' + "}"
 
@@ -90,6 +91,10 @@ def render_html(page: MapPage) -> str:
         "leaflet_js": Markup("" if page.cdn else assets.leaflet_js()),
         "leaflet_css": Markup("" if page.cdn else assets.leaflet_css()),
         "map_js": Markup(assets.static_text("map.js")),
+        "search_js": Markup(assets.static_text("search.js")),
+        "table_js": Markup(assets.static_text("table.js")),
+        # scenario pages: the side-by-side view (a second map kept in step with the first)
+        "side_js": Markup(assets.static_text("sidebyside.js") if page.data.get("states") else ""),
         "map_css": Markup(assets.static_text("map.css")),
         "data_json": Markup(_data_json(page)),
     }

@@ -193,16 +193,42 @@ def summary_html(ov, scores, *, before=None) -> str:
     return "".join(out)
 
 
-def changes_html(changed: pd.DataFrame, label: str, drawable: set) -> str:
-    items = []
+def changed_people(changed: pd.DataFrame, after_scores, before_scores) -> list:
+    """Residents of each changed unit (``None`` when unknown), from the after state (else the before state)."""
+    def table(scores):
+        u = scores.units
+        pop = u["population"] if "population" in u else pd.Series([None] * len(u), index=u.index)
+        return {(str(s), str(c)): (None if pd.isna(v) else float(v)) for s, c, v in zip(u["layer"], u["code"], pop)}
+
+    after, before = table(after_scores), table(before_scores)
+    out = []
     for r in changed.itertuples(index=False):
+        key = (str(r.layer), str(r.code))
+        v = after.get(key)
+        out.append(v if v is not None else before.get(key))
+    return out
+
+
+def changes_html(changed: pd.DataFrame, label: str, drawable: set, people: list | None = None,
+                 source: str = "") -> str:
+    """The changed units, each with its residents (``people``, same order; source named once), hoverable."""
+    items = []
+    people = people if people is not None else [None] * len(changed)
+    for r, n in zip(changed.itertuples(index=False), people):
         text = lambda v: "" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v)  # noqa: E731
         desc = text(r.description) or f"{text(r.name) or r.code}: {text(r.before)} → {text(r.after)}"
-        attr = f' data-ct-code="{esc(r.code)}" data-ct-role="changed"' if r.code in drawable else ""
-        items.append(f"<li{attr}>{esc(desc)}</li>")
+        attr = (f' data-ct-code="{esc(r.code)}" data-ct-role="changed" data-ct-side="{esc(r.layer)}"'
+                if r.code in drawable else "")
+        who = f' <span class="ct-people">{fmt_int(n)} people</span>' if n is not None else ""
+        items.append(f"<li{attr}>{esc(desc)}{who}</li>")
     if not items:
         items.append("<li>No unit changed class.</li>")
-    return f"<h3>Changed by {esc(label)} ({len(changed)})</h3><ul>{''.join(items)}</ul>"
+    known = [n for n in people if n is not None]
+    note = ""
+    if known:
+        note = (f'<div class="ct-code">People: residents of each changed unit'
+                + (f" ({esc(source)})" if source else "") + ". Hover a row to find it on the map.</div>")
+    return f"<h3>Changed by {esc(label)} ({len(changed)})</h3>{note}<ul>{''.join(items)}</ul>"
 
 
 def attribution_html(*layers) -> str:

@@ -15,6 +15,9 @@
     return e;
   }
   function pct(v) { return v === null || v === undefined ? "" : Math.round(100 * v) + "%"; }
+  C.el = el;  // shared with search.js, table.js and sidebyside.js
+  C.pct = pct;
+  C.PHONE = PHONE;
 
   C.panes = function (map) {
     [["ctAOutlines", 440], ["ctOutlines", 450], ["ctChanged", 460], ["ctLabels", 470]].forEach(function (p) {
@@ -24,7 +27,8 @@
   };
 
   // ---- unit layers ------------------------------------------------------------------------------
-  C.units = function (map, o) {
+  // registry: the list the layer joins (C.all for the main map; the side-by-side map keeps its own)
+  C.units = function (map, o, registry) {
     var data = {type: "FeatureCollection", features: o.features.map(function (f) {
       return {type: "Feature", geometry: C.G[f.g], properties: f.properties};
     })};
@@ -54,7 +58,7 @@
     layer.ctRole = o.role || "";
     layer.ctState = o.state || null;
     layer.ctOptions = o;
-    C.all.push(layer);
+    (registry || C.all).push(layer);
     return layer;
   };
 
@@ -106,16 +110,28 @@
     });
     return hit;
   };
+  // a unit in a layer shown now, preferring the given side ("a" or "b") of the map
+  C.findShown = function (code, side) {
+    var roles = C.roles(), hit = null;
+    if (side) {
+      roles = roles.filter(function (r) { return r.slice(-1) === side; })
+        .concat(roles.filter(function (r) { return r.slice(-1) !== side; }));
+    }
+    roles.some(function (r) { hit = C.find(code, r); return hit; });
+    return hit;
+  };
   // roles a user can reach now: the visible interactive layers (the shown state's)
   C.roles = function () {
     return C.all.filter(function (g) { return C.map.hasLayer(g) && g.ctOptions.interactive !== false; })
       .map(function (g) { return g.ctRole; });
   };
-  C.show = function (map, code, role) {
+  C.show = function (map, code, role, side) {
     var hit = null;
-    var roles = role ? [role] : C.roles();
-    if (role === "changed") { roles = C.roles(); }
-    roles.some(function (r) { hit = C.find(code, r); return hit; });
+    if (!role || role === "changed") {
+      hit = C.findShown(code, side);
+    } else {
+      hit = C.find(code, role);
+    }
     if (!hit) { hit = C.find(code, null); }
     if (!hit) { return false; }
     if (!map.hasLayer(hit.g)) { map.addLayer(hit.g); }
@@ -158,18 +174,27 @@
   };
   C.wire = function (d) {
     d.querySelectorAll("[data-ct-code]").forEach(function (e) {
-      e.addEventListener("click", function () { C.show(C.map, e.getAttribute("data-ct-code"), e.getAttribute("data-ct-role")); });
+      e.addEventListener("click", function () {
+        C.show(C.map, e.getAttribute("data-ct-code"), e.getAttribute("data-ct-role"), e.getAttribute("data-ct-side"));
+      });
+      // hover a row: that unit is outlined on the map (in the state shown), the changed overlay brightened
       e.addEventListener("mouseenter", function () {
-        var hit = C.find(e.getAttribute("data-ct-code"), null);
+        var code = e.getAttribute("data-ct-code"), side = e.getAttribute("data-ct-side");
+        var hit = C.findShown(code, side);
+        if (hit && !hit.l.isPopupOpen()) {
+          C.hovered = hit.l;
+          C.highlight(hit.l, hit.g);
+        }
         C.all.forEach(function (g) {
           if (g.ctRole === "changed" && C.map.hasLayer(g)) {
-            g.eachLayer(function (l) { if (l.feature.properties.c === e.getAttribute("data-ct-code")) { l.setStyle({fillOpacity: 0.35, weight: 5}); } });
+            g.eachLayer(function (l) { if (l.feature.properties.c === code) { l.setStyle({fillOpacity: 0.35, weight: 5}); } });
           }
         });
-        return hit;
       });
       e.addEventListener("mouseleave", function () {
         C.all.forEach(function (g) { if (g.ctRole === "changed") { g.eachLayer(function (l) { g.resetStyle(l); }); } });
+        if (C.hovered && C.lit === C.hovered && !(C.hovered.isPopupOpen && C.hovered.isPopupOpen())) { C.highlight(null); }
+        C.hovered = null;
       });
     });
   };
@@ -206,58 +231,14 @@
     c.addTo(map);
   };
 
-  C.search = function (map, parent, placeholder) {
-    var d = el("div", "ct-box ct-search", parent);
-    var input = el("input", "", d);
-    input.type = "search";
-    input.placeholder = placeholder;
-    input.setAttribute("aria-label", placeholder);
-    var ul = el("ul", "", d);
-    function entries() {
-      var out = [];
-      C.all.forEach(function (g) {
-        if (!map.hasLayer(g) || g.ctOptions.interactive === false) { return; }
-        g.eachLayer(function (l) {
-          var p = l.feature.properties;
-          out.push({n: String(p.n || ""), c: String(p.c || ""), s: String(p.s || ""), g: g, l: l});
-        });
-      });
-      return out;
-    }
-    function go(e) {
-      ul.textContent = "";
-      input.value = e.n;
-      map.fitBounds(e.l.getBounds(), {maxZoom: 11, padding: [40, 40], animate: false});
-      setTimeout(function () { e.l.openPopup(); C.highlight(e.l, e.g); }, 0);
-      if (window.innerWidth < PHONE) { C.panelControl.getContainer().classList.remove("ct-open"); }
-    }
-    function list() {
-      ul.textContent = "";
-      var q = input.value.trim().toLowerCase();
-      if (!q) { return; }
-      var n = 0, all = entries();
-      for (var i = 0; i < all.length && n < 12; i++) {
-        var e = all[i];
-        if (e.n.toLowerCase().indexOf(q) >= 0 || e.c.toLowerCase() === q) {
-          var li = el("li", "", ul, e.n + (e.s ? " \u00b7 " + e.s : ""));
-          li.title = e.c;
-          li.addEventListener("click", go.bind(null, e));
-          n++;
-        }
-      }
-      if (!n) { el("li", "ct-none", ul, "no match"); }
-    }
-    input.addEventListener("input", list);
-    input.addEventListener("keydown", function (ev) {
-      if (ev.key === "Enter") { var li = ul.querySelector("li:not(.ct-none)"); if (li) { li.click(); } }
-    });
-  };
-
   // ---- before/after: one switch; legend, summary, table, search and popups follow the shown state
   C.setState = function (name) {
     var D = C.data;
     if (!D.states) { return; }
+    var side = name === "side";
+    if (side) { name = "after"; }
     C.state = name;
+    C.view = side ? "side" : name;
     C.all.forEach(function (g) {
       if (g.ctState === null) { return; }
       if (g.ctState === name) { C.map.addLayer(g); } else { C.map.removeLayer(g); }
@@ -267,8 +248,9 @@
     C.summaryBox.innerHTML = s.summary;
     C.map.closePopup();
     C.highlight(null);
-    document.querySelectorAll(".ct-switch input").forEach(function (i) { i.checked = i.value === name; });
-    document.body.setAttribute("data-ct-state", name);
+    document.querySelectorAll(".ct-switch input").forEach(function (i) { i.checked = i.value === C.view; });
+    document.body.setAttribute("data-ct-state", C.view);
+    if (C.sideBySide) { C.sideBySide(side); }
     if (C.refreshTable) { C.refreshTable(); }
     if (C.drawLabels) { C.drawLabels(); }
   };
@@ -276,92 +258,13 @@
     var D = C.data;
     var f = el("fieldset", "ct-box ct-switch", parent);
     el("legend", "", f, "Show the map");
-    D.states.order.forEach(function (name) {
+    D.states.order.concat(C.sideBySide ? ["side"] : []).forEach(function (name) {
       var lab = el("label", "", f);
       var i = el("input", "", lab);
       i.type = "radio"; i.name = "ct-state"; i.value = name;
-      lab.appendChild(document.createTextNode(" " + D.states[name].label));
+      lab.appendChild(document.createTextNode(" " + (name === "side" ? "Side by side (before | after)" : D.states[name].label)));
       i.addEventListener("change", function () { if (i.checked) { C.setState(name); } });
     });
-  };
-
-  // ---- table of units with filter, sort and CSV download (built in the page)
-  C.tableRole = function () {
-    var D = C.data;
-    return D.states ? D.states[C.state].table_role : D.table_role;
-  };
-  C.rows = function () {
-    var role = C.tableRole(), rows = [];
-    C.all.forEach(function (g) {
-      if (g.ctRole !== role) { return; }
-      g.eachLayer(function (l) { rows.push(l.feature.properties); });
-    });
-    return rows;
-  };
-  var COLS = [["n", "Name"], ["c", "Code"], ["k", "Class"], ["m", "Main partner"], ["ms", "Share in it"],
-              ["np", "Partners"], ["pop", "Residents"]];
-  function csvCell(v) {
-    var s = v === null || v === undefined ? "" : String(v);
-    if (typeof v === "string" && /^[=+\-@\t\r]/.test(s)) { s = "'" + s; }  // no spreadsheet formulas from data
-    return /[",\n\r]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
-  }
-  C.csv = function () {
-    var lines = [COLS.map(function (c) { return c[1]; }).join(",")];
-    C.rows().forEach(function (p) {
-      lines.push(COLS.map(function (c) { return csvCell(p[c[0]]); }).join(","));
-    });
-    return lines.join("\r\n") + "\r\n";
-  };
-  C.table = function (parent) {
-    var det = el("details", "ct-box ct-table", parent);
-    el("summary", "", det, "Table of units");
-    var bar = el("div", "ct-table-bar", det);
-    var filter = el("input", "", bar);
-    filter.type = "search"; filter.placeholder = "Filter"; filter.setAttribute("aria-label", "Filter the table");
-    var dl = el("a", "ct-download", bar, "Download CSV");
-    dl.href = "#";
-    var wrap = el("div", "ct-table-wrap", det);
-    var table = el("table", "", wrap);
-    var head = el("tr", "", el("thead", "", table));
-    var tbody = el("tbody", "", table);
-    var sort = {key: "n", dir: 1};
-    COLS.forEach(function (c) {
-      var th = el("th", "", head, c[1]);
-      th.setAttribute("role", "button");
-      th.tabIndex = 0;
-      th.addEventListener("click", function () { sort = {key: c[0], dir: sort.key === c[0] ? -sort.dir : 1}; draw(); });
-    });
-    function draw() {
-      var q = filter.value.trim().toLowerCase();
-      var rows = C.rows().filter(function (p) {
-        return !q || [p.n, p.c, p.k, p.m].some(function (v) { return String(v || "").toLowerCase().indexOf(q) >= 0; });
-      });
-      rows.sort(function (x, y) {
-        var a = x[sort.key], b = y[sort.key];
-        if (typeof a === "number" || typeof b === "number") { return sort.dir * ((a || 0) - (b || 0)); }
-        return sort.dir * String(a || "").localeCompare(String(b || ""));
-      });
-      tbody.textContent = "";
-      rows.forEach(function (p) {
-        var tr = el("tr", "", tbody);
-        el("td", "", tr, p.n); el("td", "", tr, p.c); el("td", "", tr, p.k); el("td", "", tr, p.m || "");
-        el("td", "ct-num", tr, pct(p.ms)); el("td", "ct-num", tr, p.np === undefined ? "" : String(p.np));
-        el("td", "ct-num", tr, p.pop === null || p.pop === undefined ? "" : Math.round(p.pop).toLocaleString("en-GB"));
-        tr.addEventListener("click", function () { C.show(C.map, p.c, C.tableRole()); });
-      });
-    }
-    filter.addEventListener("input", draw);
-    dl.addEventListener("click", function (e) {
-      e.preventDefault();
-      var blob = new Blob(["\ufeff" + C.csv()], {type: "text/csv;charset=utf-8"});
-      var a = el("a", "", document.body);
-      a.href = URL.createObjectURL(blob);
-      a.download = (C.data.csv_name || "units") + ".csv";
-      a.click();
-      setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
-    });
-    C.refreshTable = draw;
-    draw();
   };
 
   // ---- labels: unit names at suitable zooms, largest first, never overlapping
@@ -442,7 +345,23 @@
   C.start = function () {
     var D = JSON.parse(document.getElementById("coterm-data").textContent);
     C.data = D;
-    C.G = D.geometries;
+    // geometries: [polygon [ring [x0, y0, dx1, dy1, ...]]] in 1e-5 degrees (see coterm.maps.geometry.compact_texts)
+    C.G = D.geometries.map(function (polys) {
+      return {type: "MultiPolygon", coordinates: polys.map(function (rings) {
+        return rings.map(function (r) {
+          var out = new Array(r.length / 2), x = 0, y = 0;
+          for (var i = 0, j = 0; i < r.length; i += 2, j++) { x += r[i]; y += r[i + 1]; out[j] = [x / 1e5, y / 1e5]; }
+          return out;
+        });
+      })};
+    });
+    // a tooltip or popup given as a number is the same text as that feature's (counted across all layers)
+    var flat = [];
+    D.layers.forEach(function (o) { o.features.forEach(function (f) { flat.push(f.properties); }); });
+    flat.forEach(function (p) {
+      if (typeof p.t === "number") { p.t = flat[p.t].t; }
+      if (typeof p.p === "number") { p.p = flat[p.p].p; }
+    });
     var map = L.map("ct-map", {center: [52.8, -1.6], zoom: 7, zoomSnap: 0.25, zoomDelta: 0.5});
     C.map = map;
     C.panes(map);
@@ -457,7 +376,7 @@
     C.fullscreen(map);
     C.title(map, D);
     var panel = C.panelControl = C.panel(map);
-    if (D.search) { C.search(map, panel.body, D.search.placeholder); }
+    if (D.search) { C.search(map, panel.body, D.search); }
     if (D.states) { C.switcher(panel.body); }
     C.legendBox = C.section(panel.body, D.legend || "", "ct-legend");
     if (D.changes) { C.section(panel.body, D.changes, "ct-changes"); }
@@ -480,9 +399,18 @@
     C.hatch(map);
     map.on("layeradd", function () { C.hatch(map); });
     C.labels(map);
+    window.addEventListener("beforeprint", function () { C.printMode(true); });
+    window.addEventListener("afterprint", function () { C.printMode(false); });
+    if (window.matchMedia) {
+      var mq = window.matchMedia("print");
+      var onPrint = function (e) { C.printMode(e.matches); };
+      if (mq.addEventListener) { mq.addEventListener("change", onPrint); } else if (mq.addListener) { mq.addListener(onPrint); }
+    }
     window.addEventListener("hashchange", C.openHash);
     C.openHash();
     C.ready = true;
+    // drawn: the frame after the first paint of every layer (ms since navigation start; benchmarks/pages.py reads it)
+    requestAnimationFrame(function () { requestAnimationFrame(function () { C.drawnAt = performance.now(); }); });
   };
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", C.start); } else { C.start(); }
 })();
