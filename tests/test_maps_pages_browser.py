@@ -80,9 +80,9 @@ def test_changed_units_list_their_people_and_hovering_a_row_outlines_that_unit(i
         checked = 0
         for r in ch.itertuples(index=False):
             row = pg.locator(f'.ct-changes li[data-ct-code="{r.code}"][data-ct-side="{r.side}"]')
-            pop = after[(after["layer"] == r.side) & (after["code"] == r.code)]["population"]
+            pop = after[(after["side"] == r.side) & (after["code"] == r.code)]["population"]
             if not len(pop):  # merged away: its people before the scenario
-                pop = before[(before["layer"] == r.side) & (before["code"] == r.code)]["population"]
+                pop = before[(before["side"] == r.side) & (before["code"] == r.code)]["population"]
             assert f"{fmt_int(float(pop.iloc[0]))} people" in row.inner_text()
             if checked < 3:
                 row.hover()
@@ -260,7 +260,7 @@ def test_searching_a_ward_zooms_there_and_opens_the_unit_containing_it(size, tmp
     from coterm import maps
 
     a, b = helpers.synthetic_pair()
-    m = maps.coterminosity_map(coterm.overlap(a, b, weight="area"), None)
+    m = maps.coterminosity_map(coterm.overlap(a, b, by="area"), None)
     truths = _place_truths(m.data, a)
     assert len({code for _, code in truths}) >= 2, truths  # real wards of the City and east London fall in the strip
     path = maps.save_map(m, tmp_path / "places.html")

@@ -122,7 +122,7 @@ def scenario_map(result, partner: str | None = None, *, title: str | None = None
     geoms = Geometries(tolerance)
     build = _Builder()
     ttl = title or f"{v.name}: {before_ov.a.title} × {before_ov.b.title}"
-    change_info = {(str(r.layer or ""), str(r.code)): r for r in v.changed.itertuples(index=False)}
+    change_info = {(str(r.side or ""), str(r.code)): r for r in v.changed.itertuples(index=False)}
     feats = {
         "before-a": unit_features(geoms, before_ov, v.before_scores, "a"),
         "before-b": unit_features(geoms, before_ov, v.before_scores, "b"),
@@ -310,9 +310,9 @@ def _changed_features(feats: dict, changed) -> list:
             index.setdefault(("", p["c"]), (g, p))
     out, seen = [], set()
     for r in changed.itertuples(index=False):
-        f = index.get((r.layer, r.code)) if r.layer in ("a", "b") else index.get(("", r.code))
-        if f is None or (r.layer, r.code) in seen:
+        f = index.get((r.side, r.code)) if r.side in ("a", "b") else index.get(("", r.code))
+        if f is None or (r.side, r.code) in seen:
             continue
-        seen.add((r.layer, r.code))
+        seen.add((r.side, r.code))
         out.append(f)
     return out

@@ -198,12 +198,12 @@ def changed_people(changed: pd.DataFrame, after_scores, before_scores) -> list:
     def table(scores):
         u = scores.units
         pop = u["population"] if "population" in u else pd.Series([None] * len(u), index=u.index)
-        return {(str(s), str(c)): (None if pd.isna(v) else float(v)) for s, c, v in zip(u["layer"], u["code"], pop)}
+        return {(str(s), str(c)): (None if pd.isna(v) else float(v)) for s, c, v in zip(u["side"], u["code"], pop)}
 
     after, before = table(after_scores), table(before_scores)
     out = []
     for r in changed.itertuples(index=False):
-        key = (str(r.layer), str(r.code))
+        key = (str(r.side), str(r.code))
         v = after.get(key)
         out.append(v if v is not None else before.get(key))
     return out
@@ -217,7 +217,7 @@ def changes_html(changed: pd.DataFrame, label: str, drawable: set, people: list 
     for r, n in zip(changed.itertuples(index=False), people):
         text = lambda v: "" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v)  # noqa: E731
         desc = text(r.description) or f"{text(r.name) or r.code}: {text(r.before)} → {text(r.after)}"
-        attr = (f' data-ct-code="{esc(r.code)}" data-ct-role="changed" data-ct-side="{esc(r.layer)}"'
+        attr = (f' data-ct-code="{esc(r.code)}" data-ct-role="changed" data-ct-side="{esc(r.side)}"'
                 if r.code in drawable else "")
         who = f' <span class="ct-people">{fmt_int(n)} people</span>' if n is not None else ""
         items.append(f"<li{attr}>{esc(desc)}{who}</li>")

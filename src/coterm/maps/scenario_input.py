@@ -41,7 +41,7 @@ def scenario_view(result, partner: str | None = None) -> ScenarioView:
         raise KeyError(f"{p!r} is not a partner of this scenario result ({', '.join(against)})")
     ch = result.changed_units[result.changed_units["partner"] == p]
     changed = pd.DataFrame({
-        "layer": ch["side"].astype(str).to_numpy(),
+        "side": ch["side"].astype(str).to_numpy(),
         "code": ch["code"].astype(str).to_numpy(),
         "name": ch["name"].to_numpy(),
         "before": ch["before_class"].astype(str).to_numpy(),
