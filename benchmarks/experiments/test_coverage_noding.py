@@ -1,5 +1,6 @@
 """The coverage-overlay-by-noding experiment (``benchmarks/experiments/coverage_noding.py``): not used by coterm
-(slower than the shipped engine; see the experiments README), pinned down here so the experiment can be resumed."""
+(slower than the shipped engine; see the experiments README), pinned down here so the experiment can be resumed.
+Outside the main suite, beside the experiment: ``python -m pytest benchmarks/experiments``."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely import box
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks" / "experiments"))
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parents[1] / "tests"))  # the main suite's oracles and drawn partitions
 import coverage_noding  # noqa: E402
 from coverage_noding import coverage_intersection_areas, unique_linework  # noqa: E402
 from conftest import overlay_oracle  # noqa: E402
