@@ -18,7 +18,8 @@ import coterm
 from coterm.crs import WORKING_CRS, in_great_britain, working_crs_for
 
 GEOD = Geod(ellps="WGS84")
-SHARED_LTLA24 = Path(__file__).resolve().parents[2].parent.parent / "shared" / "data" / "boundaries" / "ltla24.gpkg"
+ROOT = Path(__file__).resolve().parents[2]
+SHARED_LTLA24 = next((c for c in (ROOT.parent / "shared", ROOT.parents[1] / "shared") if c.exists()), ROOT.parent / "shared") / "data" / "boundaries" / "ltla24.gpkg"
 
 
 def _box(lon, lat, d=0.2):
