@@ -64,14 +64,7 @@ def geojson_texts(geoms) -> list:
     """
     import shapely
 
-    geoms = np.asarray(geoms, dtype=object)
-    polygonal = np.asarray(shapely.get_type_id(geoms), dtype=int)
-    mixed = ~np.isin(polygonal, (3, 6)) & ~shapely.is_empty(geoms) & ~pd_isna(geoms)
-    if mixed.any():
-        geoms = geoms.copy()
-        for i in np.flatnonzero(mixed):
-            parts = [g for g in shapely.get_parts(geoms[i]) if shapely.get_type_id(g) in (3, 6)]
-            geoms[i] = shapely.multipolygons(list(shapely.get_parts(parts))) if parts else None
+    geoms = _polygonal(geoms)
     empty = pd_isna(geoms) | shapely.is_empty(geoms)
     texts = shapely.to_geojson(np.where(empty, None, geoms))
     return [None if e else str(t) for t, e in zip(texts, empty)]
