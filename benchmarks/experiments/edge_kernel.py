@@ -207,10 +207,8 @@ def _chunks(s: _Segs, h: float):
             cat([bx1[short], np.maximum(xa, xb) + pad]), cat([by1[short], np.maximum(ya, yb) + pad]), flag)
 
 
-def _candidates(A: _Segs, B: _Segs) -> tuple[np.ndarray, np.ndarray]:
-    """Segment pairs (ka, kb) whose closed bounding boxes meet (each pair once)."""
-    if len(A) == 0 or len(B) == 0:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+def _grid(A: _Segs, B: _Segs) -> tuple[float, float, float, int]:
+    """The uniform grid both candidate joins hash boxes into: (cell size, x origin, y origin, cells per row)."""
     ext = np.concatenate([np.maximum(np.abs(A.x1 - A.x0), np.abs(A.y1 - A.y0)),
                           np.maximum(np.abs(B.x1 - B.x0), np.abs(B.y1 - B.y0))])
     h = 2.0 * float(np.median(ext))
@@ -222,20 +220,32 @@ def _candidates(A: _Segs, B: _Segs) -> tuple[np.ndarray, np.ndarray]:
     if not h > 0:
         h = span or 1.0
     h = max(h, span / 2**20)  # keeps cell keys in int64
-    nx = int((xmax - xmin) // h) + 2
+    return h, xmin, ymin, int((xmax - xmin) // h) + 2
+
+
+def _cell_entries(s: _Segs, h: float, xmin: float, ymin: float, nx: int):
+    """(cell key, box index) for every grid cell each (chunked) segment box covers, the boxes, and the chunk flags."""
+    seg, bx0, by0, bx1, by1, chunked = _chunks(s, h)
+    ix0 = ((bx0 - xmin) // h).astype(np.int64)
+    iy0 = ((by0 - ymin) // h).astype(np.int64)
+    ix1 = ((bx1 - xmin) // h).astype(np.int64)
+    iy1 = ((by1 - ymin) // h).astype(np.int64)
+    w = ix1 - ix0 + 1
+    cnt = w * (iy1 - iy0 + 1)
+    idx = np.repeat(np.arange(len(seg)), cnt)
+    j = np.arange(len(idx)) - (np.cumsum(cnt) - cnt)[idx]
+    key = (iy0[idx] + j // w[idx]) * nx + ix0[idx] + j % w[idx]
+    return key, idx, (seg, bx0, by0, bx1, by1), chunked
+
+
+def _candidates(A: _Segs, B: _Segs) -> tuple[np.ndarray, np.ndarray]:
+    """Segment pairs (ka, kb) whose closed bounding boxes meet (each pair once)."""
+    if len(A) == 0 or len(B) == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    h, xmin, ymin, nx = _grid(A, B)
 
     def entries(s):
-        seg, bx0, by0, bx1, by1, chunked = _chunks(s, h)
-        ix0 = ((bx0 - xmin) // h).astype(np.int64)
-        iy0 = ((by0 - ymin) // h).astype(np.int64)
-        ix1 = ((bx1 - xmin) // h).astype(np.int64)
-        iy1 = ((by1 - ymin) // h).astype(np.int64)
-        w = ix1 - ix0 + 1
-        cnt = w * (iy1 - iy0 + 1)
-        idx = np.repeat(np.arange(len(seg)), cnt)
-        j = np.arange(len(idx)) - (np.cumsum(cnt) - cnt)[idx]
-        key = (iy0[idx] + j // w[idx]) * nx + ix0[idx] + j % w[idx]
-        return key, idx, (seg, bx0, by0, bx1, by1), chunked
+        return _cell_entries(s, h, xmin, ymin, nx)
 
     ka_key, ka_idx, ca, chunked_a = entries(A)
     kb_key, kb_idx, cb, chunked_b = entries(B)

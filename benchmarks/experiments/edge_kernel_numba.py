@@ -80,32 +80,12 @@ def _candidates_numba(A: ek._Segs, B: ek._Segs) -> tuple[np.ndarray, np.ndarray]
     """:func:`edge_kernel._candidates` with the join compiled (same pairs, same grid)."""
     if len(A) == 0 or len(B) == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    ext = np.concatenate([np.maximum(np.abs(A.x1 - A.x0), np.abs(A.y1 - A.y0)),
-                          np.maximum(np.abs(B.x1 - B.x0), np.abs(B.y1 - B.y0))])
-    h = 2.0 * float(np.median(ext))
-    xmin = min(A.x0.min(), A.x1.min(), B.x0.min(), B.x1.min())
-    ymin = min(A.y0.min(), A.y1.min(), B.y0.min(), B.y1.min())
-    xmax = max(A.x0.max(), A.x1.max(), B.x0.max(), B.x1.max())
-    ymax = max(A.y0.max(), A.y1.max(), B.y0.max(), B.y1.max())
-    span = max(xmax - xmin, ymax - ymin)
-    if not h > 0:
-        h = span or 1.0
-    h = max(h, span / 2**20)
-    nx = int((xmax - xmin) // h) + 2
+    h, xmin, ymin, nx = ek._grid(A, B)
 
     def entries(s):
-        seg, bx0, by0, bx1, by1, chunked = ek._chunks(s, h)
-        ix0 = ((bx0 - xmin) // h).astype(np.int64)
-        iy0 = ((by0 - ymin) // h).astype(np.int64)
-        ix1 = ((bx1 - xmin) // h).astype(np.int64)
-        iy1 = ((by1 - ymin) // h).astype(np.int64)
-        w = ix1 - ix0 + 1
-        cnt = w * (iy1 - iy0 + 1)
-        idx = np.repeat(np.arange(len(seg)), cnt)
-        j = np.arange(len(idx)) - (np.cumsum(cnt) - cnt)[idx]
-        key = (iy0[idx] + j // w[idx]) * nx + ix0[idx] + j % w[idx]
+        key, idx, boxes, chunked = ek._cell_entries(s, h, xmin, ymin, nx)
         order = np.argsort(key, kind="stable")
-        return key[order], idx[order], (seg, bx0, by0, bx1, by1), chunked
+        return key[order], idx[order], boxes, chunked
 
     ka_key, ka_idx, (sa, ax0, ay0, ax1, ay1), chunked_a = entries(A)
     kb_key, kb_idx, (sb, bx0, by0, bx1, by1), chunked_b = entries(B)
