@@ -30,6 +30,15 @@ __all__ = ["Scenario", "Merge", "Transfer", "slug", "CONFIDENCE_LEVELS"]
 CONFIDENCE_LEVELS = ("high", "medium-high", "medium", "low-medium", "low")
 
 
+def _line_of(code: str, codes: tuple, lines: tuple, default: int | None) -> int | None:
+    """The file line of ``code`` in a change's list (its first mention), else the change's own line."""
+    try:
+        i = codes.index(code)
+    except ValueError:
+        return default
+    return lines[i] if i < len(lines) and lines[i] else default
+
+
 @dataclass(frozen=True)
 class Merge:
     """Units of the layer merged into one (``kind`` "merge"), or grouped into a unit of a new layer ("group")."""
@@ -50,11 +59,7 @@ class Merge:
         return f"{self.kind} #{self.index} {self.into!r}"
 
     def line_of(self, member: str) -> int | None:
-        try:
-            i = self.members.index(member)
-        except ValueError:
-            return self.line
-        return self.member_lines[i] if i < len(self.member_lines) and self.member_lines[i] else self.line
+        return _line_of(member, self.members, self.member_lines, self.line)
 
 
 @dataclass(frozen=True)
@@ -85,11 +90,7 @@ class Transfer:
         return f"transfer #{self.index} ({self.from_} → {self.to})"
 
     def line_of(self, block: str) -> int | None:
-        try:
-            i = self.blocks.index(block)
-        except ValueError:
-            return self.line
-        return self.block_lines[i] if i < len(self.block_lines) and self.block_lines[i] else self.line
+        return _line_of(block, self.blocks, self.block_lines, self.line)
 
 
 @dataclass(frozen=True)
