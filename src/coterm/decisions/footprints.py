@@ -76,7 +76,6 @@ def _components(n: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
 def _check_layers(layers, mode: str):
     from ..atoms import common_base
 
-    ids = [lay.id for lay in layers]
     if len(layers) < 2:
         raise DecisionError("footprints need at least two layers, e.g. `coterm footprints ltla-2024 icb-2026 pfa-2024 fra-2024`")
     if mode == "geometry":

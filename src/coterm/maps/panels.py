@@ -45,7 +45,7 @@ def legend_html(ov, counts: dict, *, before: dict | None = None, changed: int = 
     if state == "after":
         rows.append(f'<div class="ct-row"><span class="ct-body-new"></span><span class="ct-label">new boundary of {esc(ov.a.title)}</span></div>')
     if state is not None:
-        rows.append(f'<div class="ct-row"><span class="ct-body-old"></span><span class="ct-label">boundary before the scenario</span></div>')
+        rows.append('<div class="ct-row"><span class="ct-body-old"></span><span class="ct-label">boundary before the scenario</span></div>')
     if changed:
         rows.append(f'<div class="ct-row"><span class="ct-dash"></span><span class="ct-label">class changed</span>'
                     f'<span class="ct-n">{changed}</span></div>')
@@ -226,7 +226,7 @@ def changes_html(changed: pd.DataFrame, label: str, drawable: set, people: list 
     known = [n for n in people if n is not None]
     note = ""
     if known:
-        note = (f'<div class="ct-code">People: residents of each changed unit'
+        note = ('<div class="ct-code">People: residents of each changed unit'
                 + (f" ({esc(source)})" if source else "") + ". Hover a row to find it on the map.</div>")
     return f"<h3>Changed by {esc(label)} ({len(changed)})</h3>{note}<ul>{''.join(items)}</ul>"
 

@@ -169,7 +169,7 @@ def _old_to_new(scenario, before_layer, after_layer) -> pd.Series:
 
 def _changed(partner_id: str, scenario, before: Comparison, after: Comparison, old_to_new: pd.Series) -> pd.DataFrame:
     ub, ua = before.scores.units, after.scores.units
-    lay_before, lay_after = before.overlap.a, after.overlap.a
+    lay_before = before.overlap.a
     partner = before.overlap.b
     kind_a, kind_p = _kind_label(lay_before), _kind_label(partner)
     rows = []
