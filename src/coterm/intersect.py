@@ -44,7 +44,7 @@ __all__ = ["intersection_areas", "overlapping_pairs"]
 #: Polygons with more vertices than this are cut into pieces before intersecting.
 MAX_PIECE_VERTICES = 2_000
 #: Rough number of vertices handled per chunk of work (bounds memory, sets progress granularity).
-CHUNK_VERTICES = 4_000_000
+CHUNK_VERTICES = 1_000_000
 #: Below this many vertices of work a pool costs more than it saves; such jobs run in-process.
 PARALLEL_MIN_VERTICES = 200_000
 

@@ -10,6 +10,9 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
+#: Pairs whose intersection geometries are built at once (bounds peak memory; no effect on speed).
+INTERSECTION_BATCH = 1_000
+
 
 def settle_nested(ga, gb, ia, ib, a_disjoint: bool, b_disjoint: bool):
     """Pairs decided without the cascade, when one layer is known to be a partition.
@@ -94,6 +97,9 @@ def item_areas(x: np.ndarray, y: np.ndarray, known_to_intersect: bool = False) -
         if whole:
             area[todo[hit]] = small_area[todo[hit]]
         todo = todo[~hit]
-    if len(todo):
-        area[todo] = shapely.area(shapely.intersection(x[todo], y[todo]))
+    # In batches, so that only a batch of intersection geometries is alive at once (peak memory).
+    for start in range(0, len(todo), INTERSECTION_BATCH):
+        part = todo[start:start + INTERSECTION_BATCH]
+        area[part] = shapely.area(shapely.intersection(x[part], y[part]))
+    shapely.destroy_prepared(big)  # the prepared indexes are the other big cost in memory; a later chunk prepares what it needs again
     return area
