@@ -75,3 +75,13 @@ def health():
 
 # run by the system python3 with Debian's QGIS, not imported by pytest (nor by --doctest-modules)
 collect_ignore = ["qgis_render.py"]
+
+
+def pytest_sessionfinish(session, exitstatus):
+    # the browser tests share one chromium per test process (tests/browser.py); close it with the session
+    import sys
+
+    for name in ("browser", "tests.browser"):
+        module = sys.modules.get(name)
+        if module is not None and hasattr(module, "close_shared_browser"):
+            module.close_shared_browser()
