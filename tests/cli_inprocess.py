@@ -76,7 +76,7 @@ def _text(tmp) -> str:
 def run_here(*args, env: dict | None = None, cwd=None) -> subprocess.CompletedProcess:
     """``coterm ARGS`` through :func:`coterm.cli.main.main` in this process (see the module docstring)."""
     argv = [str(a) for a in args]
-    env = {"COLUMNS": "200", **(env or {})}
+    env = dict(env or {})
     if any(k.startswith("PYTHON") for k in env):
         raise ValueError("PYTHON* variables act at interpreter start-up: run a real subprocess")
     filters = _fresh_interpreter_filters()

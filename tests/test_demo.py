@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 
 from browser import chromium_available, offline_page
+from cli_inprocess import run_here  # the CLI's main() in this process, for commands whose output is checked
 
 
 def _demo(out: Path, *extra) -> subprocess.CompletedProcess:
@@ -60,7 +61,8 @@ def test_the_matrix_values_equal_what_compare_gives_for_the_same_pairs(demo_dir)
     matrix = pd.read_csv(demo_dir / "tables" / "matrix.csv")
     assert len(matrix) >= 2
     for r in matrix.itertuples():
-        p = subprocess.run([sys.executable, "-m", "coterm", "compare", r.council_layer, r.body_layer, "--json"], capture_output=True, text=True, check=True)
+        p = run_here("compare", r.council_layer, r.body_layer, "--json")
+        assert p.returncode == 0, p.stderr
         d = json.loads(p.stdout)
         assert r.council_alignment == pytest.approx(d["a_to_b"]["alignment_rate"]["population"])
         assert r.body_alignment == pytest.approx(d["b_to_a"]["alignment_rate"]["population"])

@@ -73,4 +73,4 @@ def run_here(*args, cwd=None, env=None) -> subprocess.CompletedProcess:
     tests about processes (signals, concurrency, hash seeds, start-up) keep :func:`run_cli`."""
     from cli_inprocess import run_here as _run_here
 
-    return _run_here(*args, cwd=cwd, env=env)
+    return _run_here(*args, cwd=cwd, env={"COLUMNS": "200", **(env or {})})
