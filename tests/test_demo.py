@@ -19,19 +19,10 @@ from browser import chromium_available, offline_page
 from cli_inprocess import run_here  # the CLI's main() in this process, for commands whose output is checked
 
 
-def _demo(out: Path, *extra) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "coterm", "demo", "--quick", "--out", str(out), *extra],
-                          capture_output=True, text=True, timeout=600)
-
-
 @pytest.fixture(scope="module")
-def demo_dir(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("demo") / "maps"
-    p = _demo(out)
-    assert p.returncode == 0, p.stderr
-    assert p.stdout.strip() == str(out / "index.html")
-    assert "open" in p.stderr
-    return out
+def demo_dir(quick_demo) -> Path:
+    # conftest's one quick demo per test process (test_qgis_styles reads its GeoPackage too); these tests only read it
+    return quick_demo
 
 
 def _tree_digest(root: Path) -> dict:
