@@ -1,4 +1,4 @@
-"""Helpers of the hostile-input suite: run the real CLI in a subprocess and check its one-line errors."""
+"""Helpers of the hostile-input suite: run the real CLI (in a subprocess, or its main() in-process) and check its one-line errors."""
 
 from __future__ import annotations
 
