@@ -67,37 +67,61 @@ def chromium_available() -> bool:
     return Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is not None
 
 
+# One chromium per test process, launched at the first browser test and closed when the session ends
+# (conftest's pytest_sessionfinish): a launch costs about a second of CPU per test otherwise. Each
+# test still gets a fresh browser context (its own cookies, storage, cache, viewport), so tests stay isolated.
+_SHARED: dict = {}
+
+
+def _shared_browser():
+    browser = _SHARED.get("browser")
+    if browser is not None and browser.is_connected():
+        return browser
+    close_shared_browser()  # a crashed browser is replaced, not reused
+    from playwright.sync_api import sync_playwright
+
+    pw = sync_playwright().start()
+    _SHARED["playwright"] = pw
+    _SHARED["browser"] = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    return _SHARED["browser"]
+
+
+def close_shared_browser() -> None:
+    browser, pw = _SHARED.pop("browser", None), _SHARED.pop("playwright", None)
+    try:
+        if browser is not None:
+            browser.close()
+    finally:
+        if pw is not None:
+            pw.stop()
+
+
 @contextmanager
 def offline_page(*, width: int = 1280, height: int = 800):
     """A Playwright page in headless Chromium with every non-file:// request aborted and recorded.
 
     Yields ``(page, log)`` where ``log`` has lists ``requests`` (blocked URLs), ``console`` (errors)
-    and ``pageerrors``.
+    and ``pageerrors``. The page lives in a new browser context, closed on exit.
     """
-    from playwright.sync_api import sync_playwright
-
     log = {"requests": [], "console": [], "pageerrors": []}
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            context = browser.new_context(viewport={"width": width, "height": height}, service_workers="block")
+    context = _shared_browser().new_context(viewport={"width": width, "height": height}, service_workers="block")
+    try:
+        def route(r):
+            url = r.request.url
+            if url.startswith(("file://", "data:", "blob:", "about:")):
+                r.continue_()
+            else:
+                log["requests"].append(url)
+                r.abort()
 
-            def route(r):
-                url = r.request.url
-                if url.startswith(("file://", "data:", "blob:", "about:")):
-                    r.continue_()
-                else:
-                    log["requests"].append(url)
-                    r.abort()
-
-            context.route("**/*", route)
-            page = context.new_page()
-            page.on("console", lambda m: log["console"].append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: log["pageerrors"].append(str(e)))
-            page.on("requestfailed", lambda r: None if r.url.startswith(("file://", "data:")) else log["requests"].append(r.url))
-            yield page, log
-        finally:
-            browser.close()
+        context.route("**/*", route)
+        page = context.new_page()
+        page.on("console", lambda m: log["console"].append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: log["pageerrors"].append(str(e)))
+        page.on("requestfailed", lambda r: None if r.url.startswith(("file://", "data:")) else log["requests"].append(r.url))
+        yield page, log
+    finally:
+        context.close()
 
 
 def toml_string(text: str) -> str:

@@ -52,6 +52,21 @@ def artifacts() -> Path:
     return d
 
 
+@pytest.fixture(scope="session")
+def quick_demo(tmp_path_factory) -> Path:
+    """``coterm demo --quick --out DIR`` run once per test process, in a real process; tests only read it."""
+    import subprocess
+    import sys
+
+    out = tmp_path_factory.mktemp("demo") / "maps"
+    p = subprocess.run([sys.executable, "-m", "coterm", "demo", "--quick", "--out", str(out)],
+                       capture_output=True, text=True, timeout=600)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.strip() == str(out / "index.html")
+    assert "open" in p.stderr
+    return out
+
+
 # A 4 km x 2 km strip near Reading (BNG), in four 1 km-wide columns of districts ...
 X0, Y0 = 470000, 170000
 
@@ -75,3 +90,13 @@ def health():
 
 # run by the system python3 with Debian's QGIS, not imported by pytest (nor by --doctest-modules)
 collect_ignore = ["qgis_render.py"]
+
+
+def pytest_sessionfinish(session, exitstatus):
+    # the browser tests share one chromium per test process (tests/browser.py); close it with the session
+    import sys
+
+    for name in ("browser", "tests.browser"):
+        module = sys.modules.get(name)
+        if module is not None and hasattr(module, "close_shared_browser"):
+            module.close_shared_browser()

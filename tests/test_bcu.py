@@ -114,11 +114,10 @@ def test_the_white_paper_scenario_is_what_its_builder_writes_and_makes_bcus_coun
                                       ("bcu-2024", "sicbl-2024")])
 def test_the_issue_pairs_run_in_atom_mode_from_the_cli(a, b, tmp_path):
     import json
-    import subprocess
-    import sys
 
-    p = subprocess.run([sys.executable, "-m", "coterm", "compare", a, b, "--mode", "atoms", "--json"], capture_output=True,
-                       text=True, cwd=tmp_path)
+    from cli_inprocess import run_here  # the CLI's main() in this process (test_cli.py runs compare in a real one)
+
+    p = run_here("compare", a, b, "--mode", "atoms", "--json", cwd=tmp_path)
     assert p.returncode == 0, p.stderr
     d = json.loads(p.stdout)
     assert d["mode"] == "atoms" and d["population"]["year"] == "2021"

@@ -23,9 +23,20 @@ CITY = 'City:1;"Lon,don"\n=EC'  # the City of London police area, under a hostil
 CITY_LSOAS = {"E01000001", "E01000002", "E01000003", "E01000005", "E01032739", "E01032740"}
 
 
-def run(*args, check=True, cwd=None):
+def run_process(*args, check=True, cwd=None):
     p = subprocess.run([sys.executable, "-m", "coterm", *map(str, args)], capture_output=True, text=True, cwd=cwd,
                        env={**os.environ, "COLUMNS": "200"})
+    if check and p.returncode != 0:
+        raise AssertionError(f"coterm {' '.join(map(str, args))} failed ({p.returncode}):\n{p.stderr}")
+    return p
+
+
+def run(*args, check=True, cwd=None):
+    """The command through the CLI's main() in this process (tests/cli_inprocess.py): these tests check outputs;
+    the fit itself (the module fixture) runs in a real process."""
+    from cli_inprocess import run_here
+
+    p = run_here(*args, cwd=cwd)
     if check and p.returncode != 0:
         raise AssertionError(f"coterm {' '.join(map(str, args))} failed ({p.returncode}):\n{p.stderr}")
     return p
@@ -38,7 +49,7 @@ def fitted(tmp_path_factory):
     frame = coterm.load_layer("pfa-2020-buc").frame.reset_index().to_crs(4326)
     frame["code"] = frame["code"].replace({"E23000034": CITY})
     frame.to_file(first / "police.geojson", driver="GeoJSON")
-    run("fit", first / "police.geojson", "--base", "lsoa-2011", "--out", first / "police-fit")
+    run_process("fit", first / "police.geojson", "--base", "lsoa-2011", "--out", first / "police-fit")
     moved = tmp_path_factory.mktemp("fit-moved") / "here"
     shutil.move(str(first), str(moved))
     assert not (first / "police.geojson").exists()  # the manifest's absolute path is gone: only the relative one works

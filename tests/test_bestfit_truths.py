@@ -15,8 +15,18 @@ from coterm.bestfit import best_fit
 from coterm.errors import OverlapError
 
 
-def run(*args, check=True):
+def run_process(*args, check=True):
     p = subprocess.run([sys.executable, "-m", "coterm", *map(str, args)], capture_output=True, text=True, env={**os.environ, "COLUMNS": "200"})
+    if check and p.returncode != 0:
+        raise AssertionError(f"coterm {' '.join(map(str, args))} failed ({p.returncode}):\n{p.stderr}")
+    return p
+
+
+def run(*args, check=True):
+    """The command through the CLI's main() in this process (tests/cli_inprocess.py): these tests check outputs."""
+    from cli_inprocess import run_here
+
+    p = run_here(*args)
     if check and p.returncode != 0:
         raise AssertionError(f"coterm {' '.join(map(str, args))} failed ({p.returncode}):\n{p.stderr}")
     return p
@@ -132,8 +142,8 @@ def test_overlapping_catchments_stay_in_geometry_mode_and_say_why(tmp_path):
 def test_coterm_fit_writes_the_lookup_and_report_deterministically(police_geojson, tmp_path):
     import pandas as pd
 
-    run("fit", police_geojson, "--base", "lsoa-2011", "--out", tmp_path / "a")
-    run("fit", police_geojson, "--base", "lsoa-2011", "--out", tmp_path / "b")
+    run_process("fit", police_geojson, "--base", "lsoa-2011", "--out", tmp_path / "a")
+    run_process("fit", police_geojson, "--base", "lsoa-2011", "--out", tmp_path / "b")
     for name in ("lookup.csv", "units.csv", "fit.json"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
     lookup = pd.read_csv(tmp_path / "a" / "lookup.csv", dtype={"block_code": str, "unit_code": str})

@@ -14,7 +14,17 @@ import zipfile
 import pandas as pd
 import pytest
 
-from test_cli import run
+
+
+def run(*args, check=True):
+    """``coterm ARGS`` through the CLI's main() in this process (tests/cli_inprocess.py), as test_cli.run checks it;
+    test_cli.py keeps a real process for each of these commands."""
+    from cli_inprocess import run_here
+
+    p = run_here(*args, env={"COLUMNS": "200"})
+    if check and p.returncode != 0:
+        raise AssertionError(f"coterm {' '.join(map(str, args))} failed ({p.returncode}):\n{p.stderr}")
+    return p
 
 FORCES = {"E23000030": "Hampshire", "E23000031": "Surrey", "E23000032": "Kent", "E23000033": "Sussex"}
 

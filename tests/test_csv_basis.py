@@ -5,8 +5,6 @@ figures come from), the same values summary.json gives."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pandas as pd
 import pytest
@@ -17,7 +15,9 @@ COMPARE_CSVS = ("units.csv", "partners.csv", "pairs.csv", "slivers.csv")
 
 
 def run(*args, cwd=None):
-    p = subprocess.run([sys.executable, "-m", "coterm", *map(str, args)], capture_output=True, text=True, cwd=cwd)
+    from cli_inprocess import run_here  # the CLI's main() in this process: these tests check its files
+
+    p = run_here(*args, cwd=cwd)
     assert p.returncode == 0, p.stderr
     return p
 

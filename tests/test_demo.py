@@ -16,21 +16,13 @@ import pandas as pd
 import pytest
 
 from browser import chromium_available, offline_page
-
-
-def _demo(out: Path, *extra) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "coterm", "demo", "--quick", "--out", str(out), *extra],
-                          capture_output=True, text=True, timeout=600)
+from cli_inprocess import run_here  # the CLI's main() in this process, for commands whose output is checked
 
 
 @pytest.fixture(scope="module")
-def demo_dir(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("demo") / "maps"
-    p = _demo(out)
-    assert p.returncode == 0, p.stderr
-    assert p.stdout.strip() == str(out / "index.html")
-    assert "open" in p.stderr
-    return out
+def demo_dir(quick_demo) -> Path:
+    # conftest's one quick demo per test process (test_qgis_styles reads its GeoPackage too); these tests only read it
+    return quick_demo
 
 
 def _tree_digest(root: Path) -> dict:
@@ -60,7 +52,8 @@ def test_the_matrix_values_equal_what_compare_gives_for_the_same_pairs(demo_dir)
     matrix = pd.read_csv(demo_dir / "tables" / "matrix.csv")
     assert len(matrix) >= 2
     for r in matrix.itertuples():
-        p = subprocess.run([sys.executable, "-m", "coterm", "compare", r.council_layer, r.body_layer, "--json"], capture_output=True, text=True, check=True)
+        p = run_here("compare", r.council_layer, r.body_layer, "--json")
+        assert p.returncode == 0, p.stderr
         d = json.loads(p.stdout)
         assert r.council_alignment == pytest.approx(d["a_to_b"]["alignment_rate"]["population"])
         assert r.body_alignment == pytest.approx(d["b_to_a"]["alignment_rate"]["population"])

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 
 import pytest
 
@@ -17,7 +15,10 @@ PAIR = ("ltla-2021", "icb-2022")
 
 
 def _cli_json(*args) -> dict:
-    out = subprocess.run([sys.executable, "-m", "coterm", *args, "--json"], capture_output=True, text=True, check=True)
+    from cli_inprocess import run_here  # the CLI's main() in this process (test_cli.py runs these in real ones)
+
+    out = run_here(*args, "--json")
+    assert out.returncode == 0, out.stderr
     return json.loads(out.stdout)
 
 

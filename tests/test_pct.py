@@ -122,11 +122,10 @@ def test_north_central_london_is_exactly_its_five_boroughs(clusters):
 
 def test_the_cluster_scenario_runs_from_the_cli_against_the_councils_of_2013(tmp_path):
     import json
-    import subprocess
-    import sys
 
-    p = subprocess.run([sys.executable, "-m", "coterm", "scenario", "run", "pct-clusters-2011", "--against", "utla-2013",
-                        "--json"], capture_output=True, text=True, cwd=tmp_path)
+    from cli_inprocess import run_here  # the CLI's main() in this process (test_cli.py runs scenarios in real ones)
+
+    p = run_here("scenario", "run", "pct-clusters-2011", "--against", "utla-2013", "--json", cwd=tmp_path)
     assert p.returncode == 0, p.stderr
     d = json.loads(p.stdout)
     assert d["layer"] == "pct-2011" and d["result_layer"] == "pct-cluster-2011"

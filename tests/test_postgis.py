@@ -68,9 +68,17 @@ def _load_catalogue_layers(server):
     """, db="coterm")
 
 
-def run(*args, env=None):
+def run_process(*args, env=None):
     return subprocess.run([*COTERM, *map(str, args)], capture_output=True, text=True, timeout=300,
                           env={**os.environ, "COLUMNS": "200", **(env or {})})
+
+
+def run(*args, env=None):
+    """``coterm ARGS`` through the CLI's main() in this process with its output captured at the file descriptors
+    (tests/cli_inprocess.py); the password test keeps a real process."""
+    from cli_inprocess import run_here as run_cli_here
+
+    return run_cli_here(*args, env={"COLUMNS": "200", **(env or {})})
 
 
 def run_here(capsys, *args):
@@ -125,7 +133,7 @@ def test_a_password_login_over_tcp_reads_the_same_layer_and_every_message_hides_
     lay = coterm.load_layer(pg.tcp_url(table="boundaries.ltla"))
     assert len(lay) == 318 and lay.crs.to_epsg() == 27700
     assert lay.frame.loc["E06000001", "name"] == "Hartlepool"
-    p = run("compare", pg.tcp_url(table="boundaries.nowhere"), "ltla-2024")
+    p = run_process("compare", pg.tcp_url(table="boundaries.nowhere"), "ltla-2024")
     assert p.returncode == 2 and PASSWORD not in p.stderr + p.stdout
     assert "analyst:***@127.0.0.1" in p.stderr
 

@@ -34,10 +34,13 @@ def compare_out(tmp_path_factory):
     d = tmp_path_factory.mktemp("qgis")
     gdf([(f"D{i}", f"District {i}", square(X0 + 1000 * i, Y0, 1000, 2000)) for i in range(4)]).to_file(d / "districts.gpkg")
     gdf([("H1", "Health 1", square(X0, Y0, 1500, 2000)), ("H2", "Health 2", square(X0 + 1500, Y0, 2500, 2000))]).to_file(d / "health.gpkg")
-    for out in ("out", "again"):
-        p = subprocess.run([sys.executable, "-m", "coterm", "compare", d / "districts.gpkg", d / "health.gpkg", "--by", "area",
-                            "--out", d / out], capture_output=True, text=True)
-        assert p.returncode == 0, p.stderr
+    from cli_inprocess import run_here
+
+    args = ("compare", d / "districts.gpkg", d / "health.gpkg", "--by", "area", "--out")
+    p = run_here(*args, d / "out")  # the CLI's main() in this process ...
+    assert p.returncode == 0, p.stderr
+    p = subprocess.run([sys.executable, "-m", "coterm", *map(str, args), str(d / "again")], capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr  # ... and a real one: the rerun test compares their GeoPackages byte for byte
     return d
 
 
@@ -198,13 +201,10 @@ def test_qgis_opens_the_geopackage_with_its_styles_and_draws_the_classes_in_the_
         assert max(abs(a - b) for a, b in zip(got, _blend(colours[cls]))) <= 3, (cls, got, colours[cls])
 
 
-def test_the_demo_geopackage_opens_each_council_layer_filled_by_its_first_comparison(tmp_path):
+def test_the_demo_geopackage_opens_each_council_layer_filled_by_its_first_comparison(quick_demo):
     import pyogrio
 
-    out = tmp_path / "maps"
-    p = subprocess.run([sys.executable, "-m", "coterm", "demo", "--quick", "--out", out], capture_output=True, text=True, timeout=600)
-    assert p.returncode == 0, p.stderr
-    gpkg = out / "coterm_units.gpkg"
+    gpkg = quick_demo / "coterm_units.gpkg"  # conftest's `coterm demo --quick`, shared with test_demo
     from coterm.qgis_styles import read_layer_styles
 
     st = read_layer_styles(gpkg)

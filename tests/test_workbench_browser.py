@@ -13,7 +13,7 @@ import pytest
 import coterm
 from coterm.workbench import save_workbench, workbench_data
 from coterm.workbench.data import reference_scores
-from tests.browser import artifacts_dir, chromium_available, offline_page
+from browser import artifacts_dir, chromium_available, offline_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(not chromium_available(), reason="needs Debian's chromium")]
 

@@ -1,4 +1,4 @@
-"""Helpers of the hostile-input suite: run the real CLI in a subprocess and check its one-line errors."""
+"""Helpers of the hostile-input suite: run the real CLI (in a subprocess, or its main() in-process) and check its one-line errors."""
 
 from __future__ import annotations
 
@@ -65,3 +65,12 @@ def write_layer(rows, path: Path, crs="EPSG:27700", **kw) -> Path:
 def tree_bytes(folder: Path) -> dict[str, bytes]:
     """Every file under ``folder`` (relative name → bytes), hidden files included."""
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def run_here(*args, cwd=None, env=None) -> subprocess.CompletedProcess:
+    """:func:`run_cli` without a new interpreter: the CLI's own ``main()`` in this process, output
+    captured at the file descriptors (tests/cli_inprocess.py). For what a command prints or writes;
+    tests about processes (signals, concurrency, hash seeds, start-up) keep :func:`run_cli`."""
+    from cli_inprocess import run_here as _run_here
+
+    return _run_here(*args, cwd=cwd, env={"COLUMNS": "200", **(env or {})})

@@ -11,7 +11,7 @@ import pytest
 import coterm
 from coterm.errors import CodeError, DataFileError
 from conftest import X0, Y0, square
-from hostile_helpers import ROWS, cli_error, run_cli, write_layer
+from hostile_helpers import ROWS, cli_error, run_here, write_layer
 
 GEOM = ("--mode", "geometry", "--by", "area")
 
@@ -50,7 +50,7 @@ def test_duplicate_codes_are_refused_listing_them(tmp_path):
                     tmp_path / "dups.gpkg", driver="GPKG")
     with pytest.raises(CodeError, match=r"dups\.gpkg: duplicate unit codes in column 'code': E2, E3 \(2 code\(s\)\); each unit needs a unique code"):
         coterm.load_layer(p)
-    cli_error(run_cli("compare", p, p, *GEOM), "dups.gpkg: duplicate unit codes in column 'code': E2, E3")
+    cli_error(run_here("compare", p, p, *GEOM), "dups.gpkg: duplicate unit codes in column 'code': E2, E3")
 
 
 def test_codes_that_differ_only_by_surrounding_spaces_are_duplicates(tmp_path):
@@ -64,7 +64,7 @@ def test_null_or_blank_codes_are_refused_naming_the_feature_rows(tmp_path, blank
     p = write_layer([ROWS[0], ("E2", "Beta", ROWS[1][2]), (blank, "Nobody", ROWS[2][2])], tmp_path / "nulls.gpkg", driver="GPKG")
     with pytest.raises(CodeError, match=r"nulls\.gpkg: 1 unit\(s\) have no code in column 'code' \(feature rows 3\); give every unit a code"):
         coterm.load_layer(p)
-    cli_error(run_cli("show", p), "nulls.gpkg: 1 unit(s) have no code in column 'code' (feature rows 3)")
+    cli_error(run_here("show", p), "nulls.gpkg: 1 unit(s) have no code in column 'code' (feature rows 3)")
 
 
 CRS_MEMBER = '"crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::27700"}}, '
@@ -82,10 +82,10 @@ def test_string_codes_keep_their_leading_zeros_from_file_to_outputs(tmp_path):
     lay = coterm.load_layer(p, crs=None)
     assert list(lay.codes) == ["00007", "01234"]
     out = tmp_path / "out"
-    assert run_cli("compare", p, p, *GEOM, "--out", out).returncode == 0
+    assert run_here("compare", p, p, *GEOM, "--out", out).returncode == 0
     units = pd.read_csv(out / "units.csv", dtype=str, keep_default_na=False)
     assert sorted(set(units["code"])) == ["00007", "01234"]
-    summary = run_cli("compare", p, p, *GEOM, "--json")
+    summary = run_here("compare", p, p, *GEOM, "--json")
     assert summary.returncode == 0
 
 
@@ -96,7 +96,7 @@ def test_a_json_number_with_a_leading_zero_is_refused_rather_than_read_as_anothe
     with pytest.raises(DataFileError, match=r"octal\.geojson: line 1: 'code' is the number 01234, which is not valid JSON "
                                             r"\(leading zero\) and would be read as 1234; quote it \(\"01234\"\) to keep it as a code"):
         coterm.load_layer(p)
-    cli_error(run_cli("show", p), "octal.geojson: line 1: 'code' is the number 01234")
+    cli_error(run_here("show", p), "octal.geojson: line 1: 'code' is the number 01234")
 
 
 def test_numeric_codes_become_their_integer_text_and_are_distinct_from_zero_padded_strings(tmp_path):
@@ -125,14 +125,14 @@ def test_mixed_numeric_and_string_codes_keep_the_strings_verbatim(tmp_path):
 def test_hostile_names_round_trip_exactly_through_csv_and_json_outputs(tmp_path):
     a, b = hostile_layer_files(tmp_path)
     out = tmp_path / "out"
-    res = run_cli("compare", a, b, *GEOM, "--out", out)
+    res = run_here("compare", a, b, *GEOM, "--out", out)
     assert res.returncode == 0, res.stderr
     units = pd.read_csv(out / "units.csv", dtype=str, keep_default_na=False)
     got = dict(zip(units.loc[units.layer == "a", "code"], units.loc[units.layer == "a", "name"]))
     # people's CSVs are formula-safe by default: only the formula-leading name changes (a leading ')
     assert got == {f"U{i:02d}": ("'" + name if name.startswith("=") else name) for i, name in enumerate(HOSTILE_NAMES)}
     exact = tmp_path / "exact"
-    assert run_cli("compare", a, b, *GEOM, "--out", exact, "--exact-csv").returncode == 0
+    assert run_here("compare", a, b, *GEOM, "--out", exact, "--exact-csv").returncode == 0
     units = pd.read_csv(exact / "units.csv", dtype=str, keep_default_na=False)
     got = dict(zip(units.loc[units.layer == "a", "code"], units.loc[units.layer == "a", "name"]))
     assert got == {f"U{i:02d}": name for i, name in enumerate(HOSTILE_NAMES)}
@@ -141,18 +141,18 @@ def test_hostile_names_round_trip_exactly_through_csv_and_json_outputs(tmp_path)
     assert dict(zip(pairs["a_code"], pairs["a_name"]))["U13"] == HOSTILE_NAMES[13]
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["a_to_b"]["units"] == len(HOSTILE_NAMES)
-    js = json.loads(run_cli("compare", a, b, *GEOM, "--json").stdout)
+    js = json.loads(run_here("compare", a, b, *GEOM, "--json").stdout)
     assert js["a"] == "a" and js["b"] == "b"
 
 
 def test_hostile_names_in_cli_text_output_are_printed_as_text_not_interpreted(tmp_path):
     a, b = hostile_layer_files(tmp_path)
-    res = run_cli("compare", b, a, *GEOM)
+    res = run_here("compare", b, a, *GEOM)
     assert res.returncode == 0, res.stderr
     assert "Traceback" not in res.stderr
     out = res.stdout
     assert HOSTILE_NAMES[0] in out and HOSTILE_NAMES[2] in out  # split units of b are listed by name, verbatim
-    show = run_cli("show", a, "--json")
+    show = run_here("show", a, "--json")
     assert json.loads(show.stdout)["examples"][0]["name"] == HOSTILE_NAMES[0]
 
 
@@ -160,16 +160,16 @@ def test_control_characters_in_names_cannot_forge_lines_in_cli_text_output(tmp_p
     forged = "Evil\ncoterm: error: forged line\x1b[2J"
     a = write_layer([("U1", "Fine", square(X0, Y0, 1000, 1000)), ("U2", forged, square(X0 + 1000, Y0, 1000, 1000))], tmp_path / "a.parquet")
     b = write_layer([("W", "West\x1b[31m", square(X0, Y0, 1500, 1000)), ("E", "East", square(X0 + 1500, Y0, 500, 1000))], tmp_path / "b.parquet")
-    res = run_cli("compare", a, b, *GEOM)
+    res = run_here("compare", a, b, *GEOM)
     assert res.returncode == 0, res.stderr
     assert "\x1b" not in res.stdout
     assert not any(line.startswith("coterm: error: forged") for line in res.stdout.splitlines())
     assert "  West\\x1b[31m (W) [split]: Fine 66.7%, Evil\\x0acoterm: error: forged line\\x1b[2J 33.3%" in res.stdout.splitlines()
-    show = run_cli("show", a)
+    show = run_here("show", a)
     assert "\x1b" not in show.stdout and "U2 Evil\\x0acoterm" in show.stdout
     # the data files still hold the exact name
     out = tmp_path / "out"
-    run_cli("compare", a, b, *GEOM, "--out", out)
+    run_here("compare", a, b, *GEOM, "--out", out)
     units = pd.read_csv(out / "units.csv", dtype=str, keep_default_na=False)
     assert units.set_index("code").loc["U2", "name"] == forged
 
@@ -191,7 +191,7 @@ def test_hostile_names_in_the_map_command_output_are_escaped(tmp_path):
     pytest.importorskip("folium")
     a, b = hostile_layer_files(tmp_path)
     out = tmp_path / "map.html"
-    res = run_cli("map", a, b, "--by", "area", "--mode", "geometry", "-o", out)
+    res = run_here("map", a, b, "--by", "area", "--mode", "geometry", "-o", out)
     assert res.returncode == 0, res.stderr
     html = out.read_text(encoding="utf-8")
     for payload in ("<img src=x onerror", "<script>alert(", "${alert(1)}"):
@@ -213,7 +213,7 @@ def tricky_files(tmp_path):
 def test_codes_holding_separators_quotes_and_newlines_round_trip_through_every_output(tmp_path):
     a, b = tricky_files(tmp_path)
     out = tmp_path / "out"
-    res = run_cli("compare", a, b, *GEOM, "--out", out)
+    res = run_here("compare", a, b, *GEOM, "--out", out)
     assert res.returncode == 0, res.stderr
     units = pd.read_csv(out / "units.csv", dtype=str, keep_default_na=False)
     assert sorted(units.loc[units.layer == "a", "code"]) == sorted(TRICKY_CODES)
@@ -223,7 +223,7 @@ def test_codes_holding_separators_quotes_and_newlines_round_trip_through_every_o
     assert split.partner_code.tolist() == ["E,\n2", "W:1;x"] and [float(v) for v in split.share] == [0.5, 0.5]
     pairs = pd.read_csv(out / "pairs.csv", dtype=str, keep_default_na=False)
     assert set(pairs.a_code) == set(TRICKY_CODES) and set(pairs.b_code) == {"W:1;x", "E,\n2"}
-    js = json.loads(run_cli("compare", a, b, *GEOM, "--json").stdout)
+    js = json.loads(run_here("compare", a, b, *GEOM, "--json").stdout)
     assert js["a_to_b"]["split"] == 1 and js["a_to_b"]["nested"] == 6
     text = res.stdout.splitlines()
     assert '  Unit 3 (D"4) [split]: East 50.0%, West 50.0%' in text
@@ -231,7 +231,7 @@ def test_codes_holding_separators_quotes_and_newlines_round_trip_through_every_o
     scen.write_text(f'name = "tricky"\nlayer = "{a}"\n[[merge]]\ninto = "AB"\ncode = "M:1;2"\nmembers = ["A:1", "B;2"]\n'
                     '[[merge]]\ninto = "NL"\nmembers = ["F\\n6", "G:0.5;H:0.5"]\n', encoding="utf-8")
     sout = tmp_path / "sout"
-    res = run_cli("scenario", "run", scen, "--against", b, "--by", "area", "--out", sout)
+    res = run_here("scenario", "run", scen, "--against", b, "--by", "area", "--out", sout)
     assert res.returncode == 0, res.stderr
     ch = pd.read_csv(sout / "changed_units.csv", dtype=str, keep_default_na=False)
     assert set(ch.loc[ch.side == "a", "after_code"]) >= set() and set(ch.code) <= set(TRICKY_CODES) | {"W:1;x", "E,\n2"}
@@ -243,7 +243,7 @@ def test_text_from_data_reaches_the_terminal_only_through_the_sanitiser(tmp_path
     evil = "x\x1b]0;pwned\x07\ncoterm: error: forged\u200b"
     a = write_layer([("U1", evil, square(X0, Y0, 1000)), ("U2", "Fine", square(X0 + 1000, Y0, 1000))], tmp_path / "a.parquet")
     for args in (("show", a), ("units", a, "--by-nothing") if False else ("units", a)):
-        res = run_cli(*args)
+        res = run_here(*args)
         assert res.returncode == 0, res.stderr
         assert "\x1b" not in res.stdout and "\x07" not in res.stdout and "\u200b" not in res.stdout
         assert not any(line.startswith("coterm: error") for line in res.stdout.splitlines())
@@ -251,7 +251,7 @@ def test_text_from_data_reaches_the_terminal_only_through_the_sanitiser(tmp_path
     scen = tmp_path / "s.toml"
     scen.write_text('name = "Evil \\u001b]0;t\\u0007\\ncoterm: error: forged"\nlayer = "%s"\n[[merge]]\ninto = "B\\u202eA"\nmembers = ["U1", "U2"]\n' % a,
                     encoding="utf-8")
-    res = run_cli("scenario", "run", scen, "--against", a, "--by", "area")
+    res = run_here("scenario", "run", scen, "--against", a, "--by", "area")
     assert res.returncode == 0, res.stderr
     for stream in (res.stdout, res.stderr):
         assert "\x1b" not in stream and "\u202e" not in stream
@@ -264,7 +264,7 @@ def test_a_megabyte_code_and_invisible_characters_in_messages_are_cut_and_shown(
     scen = tmp_path / "big.toml"
     scen.write_text(f'name = "big"\nlayer = "ltla-2021"\n[[merge]]\ninto = "X"\nmembers = ["{huge}", "E06\u200b000001"]\n',
                     encoding="utf-8")
-    res = run_cli("scenario", "check", scen)
+    res = run_here("scenario", "check", scen)
     assert res.returncode == 2
     lines = res.stderr.splitlines()
     assert lines[0].startswith("coterm: error: ") and len(lines[0]) < 2500
@@ -277,17 +277,17 @@ def test_csv_outputs_neutralise_spreadsheet_formulas_unless_exact_is_asked(tmp_p
     rows = [(f"U{i}", n, square(X0 + 1000 * i, Y0, 1000)) for i, n in enumerate(formulas)]
     a = write_layer(rows, tmp_path / "a.gpkg", driver="GPKG")
     out = tmp_path / "out"
-    assert run_cli("compare", a, a, *GEOM, "--out", out).returncode == 0
+    assert run_here("compare", a, a, *GEOM, "--out", out).returncode == 0
     units = pd.read_csv(out / "units.csv", dtype=str, keep_default_na=False)
     assert dict(zip(units.code, units.name)) == {f"U{i}": "'" + n for i, n in enumerate(formulas)}
     assert set(pd.read_csv(out / "units.csv").dominant_share) == {1.0}  # numbers stay numbers
     summary = json.loads((out / "summary.json").read_text())
     assert summary["a_to_b"]["coterminous"] == len(formulas)
     exact = tmp_path / "exact"
-    assert run_cli("compare", a, a, *GEOM, "--out", exact, "--exact-csv").returncode == 0
+    assert run_here("compare", a, a, *GEOM, "--out", exact, "--exact-csv").returncode == 0
     units = pd.read_csv(exact / "units.csv", dtype=str, keep_default_na=False)
     assert dict(zip(units.code, units.name)) == {f"U{i}": n for i, n in enumerate(formulas)}
-    listed = run_cli("units", a, "--csv").stdout
+    listed = run_here("units", a, "--csv").stdout
     assert "'=HYPERLINK" in listed and "\n=HYPERLINK" not in listed
-    js = json.loads(run_cli("units", a, "--json").stdout)
+    js = json.loads(run_here("units", a, "--json").stdout)
     assert [u["name"] for u in js["units"]] == formulas  # JSON is always exact

@@ -16,7 +16,7 @@ import coterm
 from coterm.errors import CRSError, DataFileError, GeometryError, LayerChoiceError, OutputError, OverlapError
 from coterm.io import atomic_dir, write_csv, write_json
 from conftest import gdf
-from hostile_helpers import BIG, ROWS, cli_error, run_cli, tree_bytes, write_layer
+from hostile_helpers import BIG, ROWS, cli_error, run_cli, run_here, tree_bytes, write_layer
 
 
 @pytest.fixture
@@ -62,7 +62,7 @@ def readonly_dir(tmp_path):
 def test_a_missing_file_is_refused_naming_the_path(tmp_path):
     with pytest.raises(DataFileError, match=r"nope\.gpkg: file not found; check the path"):
         coterm.load_layer(tmp_path / "nope.gpkg")
-    cli_error(run_cli("show", tmp_path / "nope.gpkg"), "nope.gpkg: file not found")
+    cli_error(run_here("show", tmp_path / "nope.gpkg"), "nope.gpkg: file not found")
 
 
 def test_an_empty_file_is_refused_as_empty_not_as_corrupt(tmp_path):
@@ -70,7 +70,7 @@ def test_an_empty_file_is_refused_as_empty_not_as_corrupt(tmp_path):
     p.write_bytes(b"")
     with pytest.raises(DataFileError, match=r"empty\.geojson: the file is empty \(0 bytes\)"):
         coterm.load_layer(p)
-    cli_error(run_cli("compare", p, p), "empty.geojson: the file is empty (0 bytes)")
+    cli_error(run_here("compare", p, p), "empty.geojson: the file is empty (0 bytes)")
 
 
 def test_a_truncated_geopackage_is_refused_as_unreadable(tmp_path, good):
@@ -78,7 +78,7 @@ def test_a_truncated_geopackage_is_refused_as_unreadable(tmp_path, good):
     p.write_bytes(good.read_bytes()[: good.stat().st_size // 3])
     with pytest.raises(DataFileError, match=r"cut\.gpkg: cannot be read"):
         coterm.load_layer(p)
-    cli_error(run_cli("show", p), "cut.gpkg: cannot be read")
+    cli_error(run_here("show", p), "cut.gpkg: cannot be read")
 
 
 def test_a_truncated_geoparquet_is_refused_asking_whether_the_file_is_complete(tmp_path, good_parquet):
@@ -86,7 +86,7 @@ def test_a_truncated_geoparquet_is_refused_asking_whether_the_file_is_complete(t
     p.write_bytes(good_parquet.read_bytes()[: good_parquet.stat().st_size // 2])
     with pytest.raises(DataFileError, match=r"cut\.parquet: cannot be read as GeoParquet .*is the file complete\?"):
         coterm.load_layer(p)
-    cli_error(run_cli("compare", p, good_parquet, "--mode", "geometry"), "cut.parquet: cannot be read as GeoParquet")
+    cli_error(run_here("compare", p, good_parquet, "--mode", "geometry"), "cut.parquet: cannot be read as GeoParquet")
 
 
 @pytest.mark.parametrize("name,content,message", [
@@ -101,7 +101,7 @@ def test_a_file_that_is_not_geospatial_is_refused_naming_the_file(tmp_path, name
     p.write_bytes(content)
     with pytest.raises(DataFileError, match=re.escape(message)):
         coterm.load_layer(p)
-    cli_error(run_cli("show", p), f"{name}: {message}")
+    cli_error(run_here("show", p), f"{name}: {message}")
 
 
 def test_a_plain_parquet_table_without_geometry_is_refused(tmp_path):
@@ -118,7 +118,7 @@ def test_a_zip_without_a_shapefile_lists_what_it_holds(tmp_path):
         zf.writestr("data.csv", "a,b\n")
     with pytest.raises(DataFileError, match=r"bundle\.zip: the zip holds no \.shp shapefile \(it holds data\.csv, readme\.txt\)"):
         coterm.load_layer(p)
-    cli_error(run_cli("show", p), "bundle.zip: the zip holds no .shp shapefile")
+    cli_error(run_here("show", p), "bundle.zip: the zip holds no .shp shapefile")
 
 
 def test_a_file_named_zip_that_is_not_a_zip_is_refused(tmp_path):
@@ -133,8 +133,8 @@ def test_a_shapefile_without_prj_is_refused_until_its_crs_is_stated(tmp_path):
     (tmp_path / "noprj.prj").unlink()
     with pytest.raises(CRSError, match=r"noprj\.shp: the file has no coordinate reference system; state it with crs="):
         coterm.load_layer(p)
-    cli_error(run_cli("show", p), "noprj.shp: the file has no coordinate reference system", "--crs EPSG:27700")
-    ok = run_cli("show", p, "--crs", "EPSG:27700", "--json")
+    cli_error(run_here("show", p), "noprj.shp: the file has no coordinate reference system", "--crs EPSG:27700")
+    ok = run_here("show", p, "--crs", "EPSG:27700", "--json")
     assert ok.returncode == 0, ok.stderr
     assert '"units": 3' in ok.stdout
 
@@ -159,13 +159,13 @@ def test_geojson_that_is_not_valid_json_is_refused_saying_so(tmp_path, text):
     p.write_text(text)
     with pytest.raises(DataFileError, match=r"broken\.geojson: cannot be read as a vector file .*the GeoJSON is not valid JSON"):
         coterm.load_layer(p)
-    cli_error(run_cli("show", p), "broken.geojson: cannot be read", "not valid JSON")
+    cli_error(run_here("show", p), "broken.geojson: cannot be read", "not valid JSON")
 
 
 def test_a_layer_name_that_does_not_exist_lists_the_layers_that_do(tmp_path, good):
     with pytest.raises(LayerChoiceError, match=r"good\.gpkg: has no layer 'wards'; its layers are: good"):
         coterm.load_layer(good, layer="wards")
-    cli_error(run_cli("show", good, "--layer", "wards"), "good.gpkg: has no layer 'wards'", "its layers are: good")
+    cli_error(run_here("show", good, "--layer", "wards"), "good.gpkg: has no layer 'wards'", "its layers are: good")
 
 
 @pytest.mark.parametrize("suffix", [".gpkg", ".parquet", ".geojson"])
@@ -175,7 +175,7 @@ def test_a_layer_with_no_features_is_refused_naming_the_file(tmp_path, suffix):
     empty.to_parquet(p) if suffix == ".parquet" else empty.to_file(p)
     with pytest.raises(GeometryError, match=rf"nothing\{suffix}: the layer has no features"):
         coterm.load_layer(p)
-    cli_error(run_cli("show", p), f"nothing{suffix}: the layer has no features")
+    cli_error(run_here("show", p), f"nothing{suffix}: the layer has no features")
 
 
 def test_a_folder_given_as_a_boundary_file_is_refused(tmp_path):
@@ -196,14 +196,14 @@ def test_the_debug_flag_is_the_only_way_to_see_a_traceback(tmp_path):
 
 def test_an_output_folder_that_cannot_be_written_is_refused_and_nothing_is_written(readonly_dir, good):
     out = readonly_dir / "results"
-    cli_error(run_cli("compare", good, good, "--mode", "geometry", "--by", "area", "--out", out),
+    cli_error(run_here("compare", good, good, "--mode", "geometry", "--by", "area", "--out", out),
               f"{out}: the folder {readonly_dir} is not writable")
     assert list(readonly_dir.iterdir()) == []
 
 
 def test_a_missing_output_folder_is_created_with_its_parents(tmp_path, good):
     out = tmp_path / "new" / "deeper" / "results"
-    res = run_cli("compare", good, good, "--mode", "geometry", "--by", "area", "--out", out)
+    res = run_here("compare", good, good, "--mode", "geometry", "--by", "area", "--out", out)
     assert res.returncode == 0, res.stderr
     assert sorted(p.name for p in out.iterdir()) == ["pairs.csv", "partners.csv", "slivers.csv", "summary.json", "units.csv", "units.gpkg"]
     assert [p.name for p in out.parent.iterdir()] == ["results"]  # no temporary leftovers beside it
@@ -213,7 +213,7 @@ def test_an_output_folder_that_is_an_existing_file_is_refused_and_the_file_is_un
     out = tmp_path / "results"
     out.write_text("precious")
     # click refuses it before any work (a usage error: exit 2, "Error: ..." naming the path)
-    res = run_cli("compare", good, good, "--mode", "geometry", "--by", "area", "--out", out)
+    res = run_here("compare", good, good, "--mode", "geometry", "--by", "area", "--out", out)
     assert res.returncode == 2 and "Traceback" not in res.stderr
     assert f"Error: Invalid value for '--out': Directory '{out}' is a file." in res.stderr
     with pytest.raises(OutputError, match=r"results: exists and is a file; give a folder for the outputs"):
@@ -240,9 +240,9 @@ def test_an_output_file_in_a_missing_folder_is_refused_naming_the_folder(tmp_pat
 
 def test_a_failed_compare_never_touches_a_previous_output_folder(tmp_path, good):
     out = tmp_path / "results"
-    assert run_cli("compare", good, good, "--mode", "geometry", "--by", "area", "--out", out).returncode == 0
+    assert run_here("compare", good, good, "--mode", "geometry", "--by", "area", "--out", out).returncode == 0
     before = tree_bytes(out)
-    cli_error(run_cli("compare", good, tmp_path / "missing.gpkg", "--mode", "geometry", "--out", out), "missing.gpkg: file not found")
+    cli_error(run_here("compare", good, tmp_path / "missing.gpkg", "--mode", "geometry", "--out", out), "missing.gpkg: file not found")
     assert tree_bytes(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["good.gpkg", "results"]
 
@@ -252,6 +252,6 @@ def test_two_layers_with_nothing_in_common_are_refused_naming_both_extents(tmp_p
     far = write_layer(far_rows, tmp_path / "far.parquet")
     with pytest.raises(OverlapError, match=r"do not overlap at all .* spans x .* spans x"):
         coterm.compare_layers(good, far, mode="geometry", by="area")
-    res = run_cli("compare", good, far, "--mode", "geometry", "--by", "area", "--json")
+    res = run_here("compare", good, far, "--mode", "geometry", "--by", "area", "--json")
     assert res.returncode == 2 and res.stdout == ""
     assert res.stderr.count("\n") == 1 and "do not overlap at all" in res.stderr

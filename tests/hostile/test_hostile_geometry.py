@@ -12,7 +12,7 @@ import coterm
 from coterm.crs import require_metric
 from coterm.errors import CoverageWarning, CRSError, GeometryError, GeometryRepairWarning
 from conftest import X0, Y0, drawn_layer, gdf, square
-from hostile_helpers import BIG, ROWS, cli_error, run_cli, write_layer
+from hostile_helpers import BIG, ROWS, cli_error, run_here, write_layer
 
 
 def areas(ov):
@@ -30,7 +30,7 @@ def test_a_file_without_any_crs_is_refused_in_python_and_in_the_cli(tmp_path):
     p = write_layer(ROWS, tmp_path / "bare.parquet", crs=None)
     with pytest.raises(CRSError, match=r"bare\.parquet: the file has no coordinate reference system; state it with crs="):
         coterm.load_layer(p)
-    cli_error(run_cli("compare", p, p, "--mode", "geometry"), "bare.parquet: the file has no coordinate reference system", "--crs")
+    cli_error(run_here("compare", p, p, "--mode", "geometry"), "bare.parquet: the file has no coordinate reference system", "--crs")
     assert coterm.load_layer(p, crs="EPSG:27700").frame.area.sum() == pytest.approx(3e6)
 
 
@@ -87,7 +87,7 @@ def test_latitude_longitude_swapped_is_refused_with_a_clear_message(tmp_path):
     df.to_file(p, driver="GeoJSON")
     with pytest.raises(CRSError, match=r"swapped\.geojson: coordinates look like latitude/longitude swapped .*write them as longitude, latitude"):
         coterm.load_layer(p)
-    cli_error(run_cli("show", p), "swapped.geojson: coordinates look like latitude/longitude swapped")
+    cli_error(run_here("show", p), "swapped.geojson: coordinates look like latitude/longitude swapped")
 
 
 def test_metres_labelled_as_degrees_are_refused_suggesting_the_real_crs(tmp_path):
@@ -96,7 +96,7 @@ def test_metres_labelled_as_degrees_are_refused_suggesting_the_real_crs(tmp_path
     with pytest.raises(CRSError, match=r"metres\.parquet: the CRS is EPSG:4326 \(degrees\) but coordinates reach x=473000, y=171000: "
                                        r"they look like metres; state the real CRS \(e\.g\. --crs EPSG:27700\)"):
         coterm.load_layer(p)
-    cli_error(run_cli("show", p), "they look like metres")
+    cli_error(run_here("show", p), "they look like metres")
 
 
 def test_degrees_labelled_as_metres_are_refused_suggesting_lon_lat(tmp_path):
@@ -110,7 +110,7 @@ def test_a_crs_option_that_contradicts_the_file_is_refused_not_silently_applied(
     p = write_layer(ROWS, tmp_path / "bng.gpkg", driver="GPKG")
     with pytest.raises(CRSError, match=r"bng\.gpkg: the file declares EPSG:27700 but EPSG:4326 was given; drop the option or fix the file"):
         coterm.load_layer(p, crs="EPSG:4326")
-    cli_error(run_cli("show", p, "--crs", "EPSG:4326"), "bng.gpkg: the file declares EPSG:27700 but EPSG:4326 was given")
+    cli_error(run_here("show", p, "--crs", "EPSG:4326"), "bng.gpkg: the file declares EPSG:27700 but EPSG:4326 was given")
 
 
 @pytest.mark.parametrize("bad_x,what", [(np.inf, "not finite numbers"), (np.nan, "not finite numbers"), (1e200, "beyond")])
@@ -181,7 +181,7 @@ def test_points_and_lines_mixed_in_are_refused_naming_codes_and_types(tmp_path):
     with pytest.raises(GeometryError, match=r"drawn: 2 unit\(s\) are not polygons \(Point, LineString\): P1, L1; coterm needs areas"):
         drawn_layer(rows)
     p = write_layer(rows, tmp_path / "mixed.parquet")
-    cli_error(run_cli("show", p), "mixed.parquet: 2 unit(s) are not polygons (Point, LineString): P1, L1")
+    cli_error(run_here("show", p), "mixed.parquet: 2 unit(s) are not polygons (Point, LineString): P1, L1")
 
 
 def test_empty_and_missing_geometries_are_dropped_naming_their_codes():

@@ -14,7 +14,7 @@ import shapely
 import coterm
 from coterm.errors import CotermWarning, CRSError, DataFileError, GeometryError, LayerChoiceError
 from conftest import X0, Y0, gdf, square
-from hostile_helpers import BIG, ROWS, cli_error, run_cli, write_layer
+from hostile_helpers import BIG, ROWS, cli_error, run_cli, run_here, write_layer
 
 
 @pytest.fixture
@@ -122,7 +122,7 @@ def test_reading_a_gml_never_writes_beside_it(tmp_path):
     (d / "units.xsd").unlink()  # without its schema GDAL would write a .gfs next to the file
     before = sorted(os.listdir(d))
     assert list(coterm.load_layer(p).codes) == ["E1", "E2", "E3"]
-    assert run_cli("show", p).returncode == 0
+    assert run_here("show", p).returncode == 0
     assert sorted(os.listdir(d)) == before == ["units.gml"]
 
 
@@ -136,14 +136,14 @@ def test_a_fifo_as_input_is_refused_without_blocking(tmp_path):
 
 def test_a_300_character_input_name_is_refused_in_one_line(tmp_path):
     p = tmp_path / ("u" * 300 + ".gpkg")
-    err = cli_error(run_cli("show", p), "cannot be opened (the name is too long (305 characters))")
+    err = cli_error(run_here("show", p), "cannot be opened (the name is too long (305 characters))")
     assert len(err) < 400
 
 
 def test_a_file_with_an_undocumented_suffix_is_refused(tmp_path):
     p = tmp_path / "units.csv"
     p.write_text("code,name,WKT\nE1,A,\"POLYGON((0 0,1 0,1 1,0 0))\"\n")
-    cli_error(run_cli("show", p), "units.csv: .csv is not a format coterm reads")
+    cli_error(run_here("show", p), "units.csv: .csv is not a format coterm reads")
 
 
 # --- zips with several shapefiles --------------------------------------------------------------
@@ -165,7 +165,7 @@ def two_shapefile_zip(tmp_path):
 def test_a_zip_with_two_shapefiles_is_refused_listing_them(two_shapefile_zip):
     with pytest.raises(LayerChoiceError, match=r"both\.zip: holds 2 shapefiles \(counties\.shp, districts\.shp\); choose one with layer="):
         coterm.load_layer(two_shapefile_zip)
-    cli_error(run_cli("show", two_shapefile_zip), "both.zip: holds 2 shapefiles (counties.shp, districts.shp)", "--layer NAME")
+    cli_error(run_here("show", two_shapefile_zip), "both.zip: holds 2 shapefiles (counties.shp, districts.shp)", "--layer NAME")
 
 
 def test_layer_reaches_either_shapefile_in_a_zip(two_shapefile_zip):
@@ -173,7 +173,7 @@ def test_layer_reaches_either_shapefile_in_a_zip(two_shapefile_zip):
     assert list(coterm.load_layer(two_shapefile_zip, layer="counties.shp").codes) == ["B1", "B2"]
     with pytest.raises(LayerChoiceError, match=r"has no shapefile wards; it holds: counties\.shp, districts\.shp"):
         coterm.load_layer(two_shapefile_zip, layer="wards")
-    res = run_cli("show", two_shapefile_zip, "--layer", "counties")
+    res = run_here("show", two_shapefile_zip, "--layer", "counties")
     assert res.returncode == 0 and "B1" in res.stdout and "E1" not in res.stdout
     assert coterm.io.list_file_layers(two_shapefile_zip) == ["counties", "districts"]
 
@@ -225,7 +225,7 @@ def test_a_megabyte_code_and_invisible_characters_give_a_short_readable_line(tmp
     rows = [(huge, "Huge", square(X0, Y0, 1000)), (huge, "Again", square(X0 + 1000, Y0, 1000)),
             ("E1\u200b", "Zero width", square(X0 + 2000, Y0, 1000)), ("E1\u200b", "Twin", square(X0 + 3000, Y0, 1000))]
     p = write_layer(rows, tmp_path / "codes.gpkg", driver="GPKG")
-    err = cli_error(run_cli("show", p), "duplicate unit codes", "E1\\u200b", "(1000000 characters)")
+    err = cli_error(run_here("show", p), "duplicate unit codes", "E1\\u200b", "(1000000 characters)")
     assert len(err) < 600
 
 
@@ -239,7 +239,7 @@ def test_zm_geometries_are_read_flat_and_mapped(tmp_path):
     assert not shapely.has_z(lay.frame.geometry.to_numpy()).any() and not shapely.has_m(lay.frame.geometry.to_numpy()).any()
     assert lay.frame.geometry.area.loc["Z1"] == pytest.approx(1e6)
     out = tmp_path / "m.html"
-    res = run_cli("map", src, write_layer(BIG, tmp_path / "b.parquet"), "--mode", "geometry", "--by", "area", "-o", out)
+    res = run_here("map", src, write_layer(BIG, tmp_path / "b.parquet"), "--mode", "geometry", "--by", "area", "-o", out)
     assert res.returncode == 0, res.stderr
     assert out.stat().st_size > 0
 
@@ -249,14 +249,14 @@ def test_an_unknown_crs_option_is_a_one_line_error(tmp_path, given):
     p = write_layer(ROWS, tmp_path / "nocrs.gpkg", crs=None, driver="GPKG")
     with pytest.raises(CRSError, match=rf"'{__import__('re').escape(given)}' is not a coordinate reference system coterm knows"):
         coterm.load_layer(p, crs=given)
-    cli_error(run_cli("show", p, "--crs", given), f"'{given}' is not a coordinate reference system coterm knows", "EPSG:27700")
+    cli_error(run_here("show", p, "--crs", given), f"'{given}' is not a coordinate reference system coterm knows", "EPSG:27700")
 
 
 def test_a_geocentric_crs_is_refused(tmp_path):
     p = write_layer(ROWS, tmp_path / "ecef.gpkg", crs="EPSG:4978", driver="GPKG")
     with pytest.raises(CRSError, match=r"ecef\.gpkg: the CRS WGS 84 is geocentric .*not a map projection or longitude/latitude"):
         coterm.load_layer(p)
-    cli_error(run_cli("show", p), "ecef.gpkg: the CRS WGS 84 is geocentric")
+    cli_error(run_here("show", p), "ecef.gpkg: the CRS WGS 84 is geocentric")
 
 
 def test_coordinates_of_1e200_are_refused_from_a_file(tmp_path):
@@ -264,4 +264,4 @@ def test_coordinates_of_1e200_are_refused_from_a_file(tmp_path):
     p = write_layer([("HUGE", "Huge", big), *ROWS[1:]], tmp_path / "huge.gpkg", driver="GPKG")
     with pytest.raises(GeometryError, match=r"huge\.gpkg: 1 unit\(s\) have coordinates that are beyond ±1e\+08.*: HUGE"):
         coterm.load_layer(p)
-    cli_error(run_cli("show", p), "huge.gpkg: 1 unit(s) have coordinates that are beyond")
+    cli_error(run_here("show", p), "huge.gpkg: 1 unit(s) have coordinates that are beyond")

@@ -15,7 +15,7 @@ import pytest
 from coterm.errors import OutputError
 from coterm.io import atomic_dir, write_csv, write_text
 from conftest import X0, Y0, square
-from hostile_helpers import BIG, ROWS, cli_error, run_cli, wait_until_caught, write_layer
+from hostile_helpers import BIG, ROWS, cli_error, run_cli, run_here, wait_until_caught, write_layer
 
 GEOM = ("--mode", "geometry", "--by", "area")
 OUTPUTS = ["pairs.csv", "partners.csv", "slivers.csv", "summary.json", "units.csv", "units.gpkg"]
@@ -52,14 +52,14 @@ def test_a_symlink_as_output_is_refused_and_neither_the_link_nor_its_target_chan
     link.symlink_to(target)
     with pytest.raises(OutputError, match=r"out\.csv: exists and is a symbolic link, not a regular file"):
         write_csv(pd.DataFrame({"a": [1]}), link)
-    cli_error(run_cli("map", *pair, *GEOM, "-o", link), "out.csv: exists and is a symbolic link")
+    cli_error(run_here("map", *pair, *GEOM, "-o", link), "out.csv: exists and is a symbolic link")
     assert link.is_symlink() and os.readlink(link) == str(target) and target.read_text() == "keep me"
 
 
 def test_a_link_to_the_terminal_stream_is_refused(tmp_path, pair):
     link = tmp_path / "stdout.html"
     link.symlink_to("/proc/self/fd/1")
-    cli_error(run_cli("map", *pair, *GEOM, "-o", link), "stdout.html: exists and is a symbolic link")
+    cli_error(run_here("map", *pair, *GEOM, "-o", link), "stdout.html: exists and is a symbolic link")
     assert link.is_symlink()
 
 
@@ -67,7 +67,7 @@ def test_a_link_to_the_terminal_stream_is_refused(tmp_path, pair):
 def test_a_device_node_as_output_is_refused_and_stays_a_device(tmp_path, pair):
     dev = tmp_path / "null"
     os.mknod(dev, stat.S_IFCHR | 0o666, os.makedev(1, 3))  # a private /dev/null
-    cli_error(run_cli("map", *pair, *GEOM, "-o", dev), "null: exists and is a device, not a regular file")
+    cli_error(run_here("map", *pair, *GEOM, "-o", dev), "null: exists and is a device, not a regular file")
     assert stat.S_ISCHR(os.lstat(dev).st_mode)
 
 
@@ -87,7 +87,7 @@ def test_an_existing_output_file_keeps_its_mode_and_a_new_one_follows_the_umask(
 
 def test_a_300_character_output_name_is_refused_in_one_line(tmp_path, pair):
     long = tmp_path / ("m" * 300 + ".html")
-    err = cli_error(run_cli("map", *pair, *GEOM, "-o", long), "the file name is too long (305 characters); choose a shorter one")
+    err = cli_error(run_here("map", *pair, *GEOM, "-o", long), "the file name is too long (305 characters); choose a shorter one")
     assert len(err) < 400  # the name is cut in the message
     assert _siblings(tmp_path) == ["in"]
 
@@ -95,8 +95,8 @@ def test_a_300_character_output_name_is_refused_in_one_line(tmp_path, pair):
 def test_an_output_folder_that_cannot_be_created_is_refused_in_one_line(tmp_path, pair):
     blocker = tmp_path / "afile"
     blocker.write_text("not a folder")
-    cli_error(run_cli("map", *pair, *GEOM, "-o", blocker / "sub" / "m.html"), "cannot create the folder", "afile/sub")
-    cli_error(run_cli("compare", *pair, *GEOM, "--out", blocker / "sub" / "res"), "afile/sub")
+    cli_error(run_here("map", *pair, *GEOM, "-o", blocker / "sub" / "m.html"), "cannot create the folder", "afile/sub")
+    cli_error(run_here("compare", *pair, *GEOM, "--out", blocker / "sub" / "res"), "afile/sub")
     assert blocker.read_text() == "not a folder"
 
 
@@ -109,7 +109,7 @@ def test_out_as_a_symlink_to_a_folder_is_refused_and_the_link_is_kept(tmp_path, 
     (real / "mine.txt").write_text("mine")
     link = tmp_path / "results"
     link.symlink_to(real)
-    cli_error(run_cli("compare", *pair, *GEOM, "--out", link), "results: is a symbolic link", "give the real folder")
+    cli_error(run_here("compare", *pair, *GEOM, "--out", link), "results: is a symbolic link", "give the real folder")
     assert link.is_symlink() and _siblings(real) == ["mine.txt"]
     assert _siblings(tmp_path) == ["in", "real", "results"]
 
@@ -117,7 +117,7 @@ def test_out_as_a_symlink_to_a_folder_is_refused_and_the_link_is_kept(tmp_path, 
 def test_a_symlink_loop_as_out_is_refused_in_one_line(tmp_path, pair):
     loop = tmp_path / "loop"
     loop.symlink_to(loop)
-    cli_error(run_cli("compare", *pair, *GEOM, "--out", loop), "loop: is a symbolic link")
+    cli_error(run_here("compare", *pair, *GEOM, "--out", loop), "loop: is a symbolic link")
     assert loop.is_symlink()
 
 
@@ -125,14 +125,14 @@ def test_a_symlink_loop_as_out_is_refused_in_one_line(tmp_path, pair):
 def test_out_as_the_current_folder_or_its_parent_is_refused_leaving_nothing(tmp_path, pair, out):
     work = tmp_path / "work"
     (work / "sub").mkdir(parents=True)
-    cli_error(run_cli("compare", *pair, *GEOM, "--out", out, cwd=work), "the output must be a sub-folder")
+    cli_error(run_here("compare", *pair, *GEOM, "--out", out, cwd=work), "the output must be a sub-folder")
     assert _siblings(work) == ["sub"] and _siblings(tmp_path) == ["in", "work"]
 
 
 def test_out_as_a_folder_holding_the_current_folder_is_refused(tmp_path, pair):
     work = tmp_path / "work" / "deep"
     work.mkdir(parents=True)
-    cli_error(run_cli("compare", *pair, *GEOM, "--out", tmp_path / "work", cwd=work), "holds the current folder")
+    cli_error(run_here("compare", *pair, *GEOM, "--out", tmp_path / "work", cwd=work), "holds the current folder")
 
 
 def test_symlinks_inside_an_existing_out_folder_are_kept_as_links_never_followed(tmp_path, pair):
@@ -144,7 +144,7 @@ def test_symlinks_inside_an_existing_out_folder_are_kept_as_links_never_followed
     (out / "data").symlink_to(big, target_is_directory=True)
     (out / "dangling").symlink_to(tmp_path / "nothing-here")
     (out / "notes.txt").write_text("my notes")
-    assert run_cli("compare", *pair, *GEOM, "--out", out).returncode == 0
+    assert run_here("compare", *pair, *GEOM, "--out", out).returncode == 0
     assert _siblings(out) == ["dangling", "data", "notes.txt", *OUTPUTS]
     assert (out / "data").is_symlink() and os.readlink(out / "data") == str(big)
     assert (out / "dangling").is_symlink() and (out / "notes.txt").read_text() == "my notes"
@@ -156,7 +156,7 @@ def test_an_existing_out_folder_keeps_its_mode_and_a_new_one_follows_the_umask(t
     out = tmp_path / "private"
     out.mkdir()
     out.chmod(0o700)
-    assert run_cli("compare", *pair, *GEOM, "--out", out).returncode == 0
+    assert run_here("compare", *pair, *GEOM, "--out", out).returncode == 0
     assert stat.S_IMODE(out.stat().st_mode) == 0o700
     new = tmp_path / "new"
     res = subprocess.run(["sh", "-c", f'umask 077 && exec "$0" -m coterm compare "$1" "$2" {" ".join(GEOM)} --out "$3"',

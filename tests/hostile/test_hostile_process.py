@@ -18,7 +18,7 @@ import coterm.io.outputs
 from coterm.errors import OutputError
 from coterm.report import write_compare_outputs
 from conftest import X0, Y0, square
-from hostile_helpers import BIG, ROWS, cli_error, run_cli, tree_bytes, wait_until_caught, write_layer
+from hostile_helpers import BIG, ROWS, cli_error, run_cli, run_here, tree_bytes, wait_until_caught, write_layer
 
 GEOM = ("--mode", "geometry", "--by", "area")
 
@@ -76,7 +76,7 @@ def test_interrupting_a_long_compare_leaves_no_output_folder_and_says_so(tmp_pat
 
 def test_interrupting_a_long_compare_keeps_the_previous_complete_output(tmp_path, slow_pair, small_pair):
     out = tmp_path / "results"
-    assert run_cli("compare", *small_pair, *GEOM, "--out", out).returncode == 0
+    assert run_here("compare", *small_pair, *GEOM, "--out", out).returncode == 0  # the previous output
     before = tree_bytes(out)
     rc, _, stderr = _interrupt_after(["compare", *slow_pair, *GEOM, "--out", out], delay=3.0)
     assert rc == 130 and "interrupted" in stderr
@@ -164,7 +164,7 @@ def test_a_really_full_filesystem_gives_a_one_line_error_and_no_partial_output(t
         pytest.skip("cannot mount a tmpfs here")
     try:
         (mnt / "filler").write_bytes(b"\0" * 4000)
-        line = cli_error(run_cli("compare", *small_pair, *GEOM, "--out", mnt / "results"), "No space left on device")
+        line = cli_error(run_here("compare", *small_pair, *GEOM, "--out", mnt / "results"), "No space left on device")
         assert f"{mnt / 'results'}" in line and ".tmp" not in line
         assert sorted(p.name for p in mnt.iterdir()) == ["filler"]
     finally:
@@ -177,8 +177,9 @@ def test_a_really_full_filesystem_gives_a_one_line_error_and_no_partial_output(t
 def test_two_runs_writing_the_same_folder_at_once_leave_one_complete_output(tmp_path, small_pair):
     a, b = small_pair
     ref1, ref2 = tmp_path / "ref1", tmp_path / "ref2"
-    assert run_cli("compare", a, b, *GEOM, "--out", ref1).returncode == 0
-    assert run_cli("compare", b, a, *GEOM, "--out", ref2).returncode == 0
+    # the two complete outputs, made in this process; the racing runs below are real processes
+    assert run_here("compare", a, b, *GEOM, "--out", ref1).returncode == 0
+    assert run_here("compare", b, a, *GEOM, "--out", ref2).returncode == 0
     expected = (tree_bytes(ref1), tree_bytes(ref2))
     assert expected[0] != expected[1]
     shared = tmp_path / "shared"

@@ -8,7 +8,7 @@ import pytest
 
 from coterm.errors import ScenarioError
 from coterm.scenarios import read_scenario
-from hostile_helpers import cli_error, run_cli
+from hostile_helpers import cli_error, run_here
 
 HEAD = 'name = "x"\nlayer = "icb-2022"\n'
 MERGE = '[[merge]]\ninto = "A"\nmembers = ["E1", "E2"]\n'
@@ -55,7 +55,7 @@ def test_every_scenario_schema_error_names_the_file_line_and_merge(tmp_path, lab
 def test_a_bad_scenario_is_one_clean_line_from_the_cli(tmp_path):
     p = tmp_path / "bad.toml"
     p.write_text(BAD[2][1])
-    cli_error(run_cli("scenario", "check", p), "bad.toml:8: merge #2 'B': unit E2 is already in merge #1 'A'")
+    cli_error(run_here("scenario", "check", p), "bad.toml:8: merge #2 'B': unit E2 is already in merge #1 'A'")
 
 
 def test_a_scenario_that_is_not_utf8_names_the_line(tmp_path):
@@ -100,8 +100,8 @@ def test_a_toml_file_nested_five_thousand_deep_is_refused_in_one_line(tmp_path):
     p.write_text('name = "x"\nlayer = "icb-2022"\nx = ' + "[" * 5000 + "]" * 5000 + "\n", encoding="utf-8")
     with pytest.raises(ScenarioError, match=r"deep\.toml: arrays or tables nested too deeply for TOML to read"):
         read_scenario(p)
-    cli_error(run_cli("scenario", "check", p), "deep.toml: arrays or tables nested too deeply")
-    cli_error(run_cli("scenario", "run", p), "deep.toml: arrays or tables nested too deeply")
+    cli_error(run_here("scenario", "check", p), "deep.toml: arrays or tables nested too deeply")
+    cli_error(run_here("scenario", "run", p), "deep.toml: arrays or tables nested too deeply")
 
 
 def test_a_toml_date_and_a_date_string_read_the_same(tmp_path):

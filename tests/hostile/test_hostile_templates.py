@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from conftest import X0, Y0, gdf, square
-from hostile_helpers import run_cli
+from hostile_helpers import run_here
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import browser as helpers  # noqa: E402
@@ -110,7 +110,7 @@ def test_a_file_named_with_template_syntax_maps_from_the_cli_and_runs_nothing(tm
     fb = tmp_path / "b.geojson"
     gdf([("B1", "{{ A", square(X0, Y0, 2000, 1000))]).to_file(fb)
     out = tmp_path / "out.html"
-    res = run_cli("map", fa, fb, "--mode", "geometry", "--by", "area", "-o", out)
+    res = run_here("map", fa, fb, "--mode", "geometry", "--by", "area", "-o", out)
     assert res.returncode == 0, res.stderr
     assert not marker.exists()
     data = page_data(out.read_text(encoding="utf-8"))
