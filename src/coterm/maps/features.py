@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .html import esc, fmt_area_km2, fmt_int, fmt_pct, join_words
+from .memo import FrameMemo
 from .style import CLASS_COLOURS, CLASS_TEXT
 
 __all__ = ["Geometries", "unit_features"]
@@ -36,22 +37,14 @@ class Geometries:
     def _entry(self, layer):
         key = id(layer.frame)
         if key not in self._cache:
-            import shapely
-
-            from .geometry import bounds_latlon, compact_texts, display_geometries, label_points
-
             frame = layer.frame
-            codes = list(frame.index.astype(str))
-            geoms = np.asarray(frame.geometry.to_numpy(), dtype=object) if len(frame) else np.zeros(0, dtype=object)
-            has = ~pd.isna(geoms) & ~np.asarray(shapely.is_empty(geoms), dtype=bool) if len(frame) else np.zeros(0, dtype=bool)
-            out = dict.fromkeys(codes)
-            points = dict.fromkeys(codes)
-            if has.any():
-                shown = display_geometries(frame[has], tolerance=self.tolerance)
-                kept = [codes[i] for i in np.flatnonzero(has)]
-                out.update(zip(kept, compact_texts(shown)))
-                points.update(zip(kept, label_points(shown)))
-                self._bounds.append(bounds_latlon(shown))
+            made = _DRAWN.get((frame,), self.tolerance)
+            if made is None:
+                made = _drawn(frame, self.tolerance)
+                _DRAWN.put((frame,), self.tolerance, made)
+            out, points, bounds = made
+            if bounds is not None:
+                self._bounds.append(bounds)
             self._cache[key] = (frame, out, points)  # keep the frame alive so its id is not reused
         return self._cache[key]
 
@@ -66,6 +59,31 @@ class Geometries:
     def label_point(self, layer, code):
         """[lat, lon] of a point inside the unit's display geometry (for its label), or None."""
         return self.label_points(layer).get(code)
+
+
+def _drawn(frame, tolerance: float) -> tuple[dict, dict, list | None]:
+    """(code → compact text, code → label point, bounds or None) of one layer's display geometries."""
+    import shapely
+
+    from .geometry import bounds_latlon, compact_texts, display_geometries, label_points
+
+    codes = list(frame.index.astype(str))
+    geoms = np.asarray(frame.geometry.to_numpy(), dtype=object) if len(frame) else np.zeros(0, dtype=object)
+    has = ~pd.isna(geoms) & ~np.asarray(shapely.is_empty(geoms), dtype=bool) if len(frame) else np.zeros(0, dtype=bool)
+    out = dict.fromkeys(codes)
+    points = dict.fromkeys(codes)
+    bounds = None
+    if has.any():
+        shown = display_geometries(frame[has], tolerance=tolerance)
+        kept = [codes[i] for i in np.flatnonzero(has)]
+        out.update(zip(kept, compact_texts(shown)))
+        points.update(zip(kept, label_points(shown)))
+        bounds = bounds_latlon(shown)
+    return out, points, bounds
+
+
+# the demo draws the same layer on many pages: its display geometry is made once per process
+_DRAWN = FrameMemo(size=24)
 
 
 def _other(side: str) -> str:
