@@ -2,14 +2,15 @@
 same district layer on a dozen pages).
 
 A layer is loaded afresh by each ``load_layer`` call (a new frame), but its geometry objects are the
-catalogue cache's own: shapely geometries are immutable, so the same codes, CRS and geometry *objects*
-mean the same drawing. Entries are found by that identity, never by a name, so a layer edited or read
+catalogue cache's own: shapely geometries are immutable, so the same codes, names, CRS and geometry
+*objects* mean the same drawing. Entries are found by that identity, never by a name, so a layer edited or read
 from another file is computed anew. Bounded: the oldest entries go first.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
+from operator import is_
 
 __all__ = ["FrameMemo"]
 
@@ -18,15 +19,19 @@ def _signature(frame) -> tuple:
     return len(frame), str(frame.crs)
 
 
+def _names(frame):
+    return frame["name"].to_numpy() if "name" in frame.columns else None
+
+
 def _same(frame, held) -> bool:
-    codes, geoms = held
-    if len(codes) != len(frame) or list(codes) != list(frame.index.astype(str)):
-        return False
-    return all(a is b for a, b in zip(geoms, frame.geometry.to_numpy()))
+    index, geoms, names = held
+    now = _names(frame)
+    return (frame.index.equals(index) and all(map(is_, geoms, frame.geometry.to_numpy()))
+            and (names is None) == (now is None) and (names is None or list(names) == list(now)))
 
 
 def _held(frame) -> tuple:
-    return list(frame.index.astype(str)), list(frame.geometry.to_numpy())  # keeps the objects alive: ids stay theirs
+    return frame.index, frame.geometry.to_numpy(), _names(frame)  # keeps the objects alive: their ids stay theirs
 
 
 class FrameMemo:

@@ -50,14 +50,29 @@ def place_index(layers, source: str | None = PLACE_LAYER) -> dict | None:
 _INDEXES = FrameMemo(size=16)
 
 
+def _ward_points(wards):
+    """(frame in EPSG:27700, one point inside each ward): the same for every map of a run."""
+    import numpy as np
+    import shapely
+
+    held = _POINTS.get((wards.frame,), "points")
+    if held is None:
+        frame = wards.frame
+        if frame.crs is not None and frame.crs.to_epsg() != 27700:
+            frame = frame.to_crs(27700)
+        held = (frame, shapely.point_on_surface(np.asarray(frame.geometry.to_numpy(), dtype=object)))
+        _POINTS.put((wards.frame,), "points", held)
+    return held
+
+
+_POINTS = FrameMemo(size=2)
+
+
 def _place_index(wards, layers) -> dict | None:
     import numpy as np
     import shapely
 
-    frame = wards.frame
-    if frame.crs is not None and frame.crs.to_epsg() != 27700:
-        frame = frame.to_crs(27700)
-    pts = shapely.point_on_surface(np.asarray(frame.geometry.to_numpy(), dtype=object))
+    frame, pts = _ward_points(wards)
     inside = np.zeros(len(pts), dtype=bool)
     for lay in layers:
         f = lay.frame
