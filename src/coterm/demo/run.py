@@ -66,8 +66,9 @@ def run_demo(out: str | Path = "maps", *, quick: bool = False, by: str = "popula
         (tmp / "pairs").mkdir()
         (tmp / "scenarios").mkdir()
         (tmp / "tables").mkdir()
+        layers = _Layers()
         for a, b in pairs:
-            sc = score(overlap(a, b, by=by))
+            sc = score(overlap(layers[a], layers[b], by=by))
             results[(a, b)] = sc
             save_map(coterminosity_map(sc, back=BACK), tmp / pair_map_name(a, b))
             tick(f"{a} × {b}")
@@ -89,7 +90,7 @@ def run_demo(out: str | Path = "maps", *, quick: bool = False, by: str = "popula
         for (a, b), sc in sorted(results.items()):
             write_csv(with_basis(sc.units, basis_columns(sc.overlap)), tmp / "tables" / f"units__{_slug(a)}__{_slug(b)}.csv")
         write_json({"by": by, "pairs": {f"{a}__{b}": sc.to_dict() for (a, b), sc in sorted(results.items())}}, tmp / "tables" / "summaries.json")
-        _write_unit_gpkg(results, tmp / "coterm_units.gpkg")
+        _write_unit_gpkg(results, tmp / "coterm_units.gpkg", layers)
         tick("tables")
         extra = {} if quick else _decisions_and_workbench(tmp, tick)
         from .page import index_html
@@ -100,6 +101,17 @@ def run_demo(out: str | Path = "maps", *, quick: bool = False, by: str = "popula
         write_text(html, tmp / "index.html")
         tick("index.html")
     return out / "index.html"
+
+
+class _Layers(dict):
+    """Catalogue layers of one run, each loaded and validated once (a Layer also keeps its atom index, so
+    the second overlap of a layer is cheaper)."""
+
+    def __missing__(self, layer_id: str):
+        from ..layer import load_layer
+
+        self[layer_id] = lay = load_layer(layer_id)
+        return lay
 
 
 def _decisions_and_workbench(tmp: Path, tick) -> dict:
@@ -304,12 +316,13 @@ def _breakers(plan: DemoPlan, results: dict) -> pd.DataFrame:
     return out.sort_values(["bodies_splitting", "people_outside_main", "code"], ascending=[False, False, True], ignore_index=True)
 
 
-def _write_unit_gpkg(results: dict, path: Path) -> None:
+def _write_unit_gpkg(results: dict, path: Path, layers=None) -> None:
     """One GeoPackage layer per council layer: its geometry and its class against each body (opens in QGIS)."""
     import geopandas as gpd
 
     from ..io import write_gpkg_layers
-    from ..layer import load_layer
+
+    load_layer = layers.__getitem__ if layers is not None else _Layers().__getitem__
 
     by_council: dict[str, list] = {}
     for (a, b), sc in sorted(results.items()):

@@ -10,6 +10,7 @@ itself is not used to build pages (see :mod:`coterm.maps.page` for why).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from importlib import resources
 
 from ..errors import OutputError
@@ -24,16 +25,50 @@ _STYLE_CLOSE = re.compile(r"</style", re.I)
 
 
 def _offline(url: str) -> str:
+    text = _offline_copy(url)
+    if text is None:
+        raise OutputError(f"no offline copy of {url} in folium-offline; use cdn=True (CLI: --cdn) for this map")
+    return text
+
+
+@lru_cache(maxsize=None)
+def _offline_copy(url: str) -> str | None:
+    """The package's copy of ``url``, read as a string literal from its source file when it can be (importing
+    ``offlinefolium`` costs ~0.5 s of CPU: folium's classes and templates, none of which a page uses), else imported."""
+    text = _literal_from_source(url)
+    if text is not None:
+        return text
     try:
         from offlinefolium.elements import _res  # 3.5 MB of strings: imported only when a page is rendered
     except ImportError as exc:  # pragma: no cover - it is a dependency
         raise OutputError(
             "offline maps need the 'folium-offline' package (pip install folium-offline); or use cdn=True (CLI: --cdn)"
         ) from exc
-    text = _res.get(url)
-    if text is None:
-        raise OutputError(f"no offline copy of {url} in folium-offline; use cdn=True (CLI: --cdn) for this map")
-    return text
+    return _res.get(url)
+
+
+def _literal_from_source(url: str) -> str | None:
+    """``_res[url] = \'\'\'…\'\'\'`` of ``offlinefolium/elements.py`` evaluated as a literal (never run as code),
+    or None when the file or the assignment is not laid out that way (then the module is imported)."""
+    import ast
+    import importlib.util
+    from pathlib import Path
+
+    try:
+        spec = importlib.util.find_spec("offlinefolium")  # a top-level package: found, not imported
+        if spec is None or not spec.submodule_search_locations:
+            return None
+        src = (Path(list(spec.submodule_search_locations)[0]) / "elements.py").read_text(encoding="utf-8")
+        head = f"\n_res[{url!r}] = '''"
+        start = src.find(head)
+        if start < 0 or src.find(head, start + 1) >= 0:
+            return None
+        start += len(head) - 3
+        end = src.find("'''", start + 3)
+        value = ast.literal_eval(src[start:end + 3]) if end > 0 else None
+    except (OSError, ValueError, SyntaxError, UnicodeDecodeError, ImportError):
+        return None
+    return value if isinstance(value, str) else None
 
 
 def _safe_js(text: str, name: str) -> str:

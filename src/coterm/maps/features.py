@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 
 from .html import esc, fmt_area_km2, fmt_int, fmt_pct, join_words
+from .memo import FrameMemo
 from .style import CLASS_COLOURS, CLASS_TEXT
 
 __all__ = ["Geometries", "unit_features"]
@@ -22,7 +24,7 @@ class Geometries:
 
     def __init__(self, tolerance: float):
         self.tolerance = tolerance
-        self._cache: dict[int, tuple[object, pd.Series]] = {}
+        self._cache: dict[int, tuple[object, dict, dict]] = {}
         self._bounds: list = []
 
     def bounds(self):
@@ -32,32 +34,56 @@ class Geometries:
             return None
         return [[min(b[0][0] for b in bs), min(b[0][1] for b in bs)], [max(b[1][0] for b in bs), max(b[1][1] for b in bs)]]
 
-    def of(self, layer) -> pd.Series:
-        """code → compact geometry text (``None`` when the unit has no drawable geometry)."""
-        import numpy as np
-        import shapely
-
-        from .geometry import bounds_latlon, compact_texts, display_geometries, label_points
-
+    def _entry(self, layer):
         key = id(layer.frame)
         if key not in self._cache:
             frame = layer.frame
-            geoms = np.asarray(frame.geometry.to_numpy(), dtype=object) if len(frame) else np.zeros(0, dtype=object)
-            has = ~pd.isna(geoms) & ~np.asarray(shapely.is_empty(geoms), dtype=bool) if len(frame) else np.zeros(0, dtype=bool)
-            out = pd.Series([None] * len(frame), index=frame.index.astype(str), dtype=object)
-            points = pd.Series([None] * len(frame), index=out.index, dtype=object)
-            if has.any():
-                shown = display_geometries(frame[has], tolerance=self.tolerance)
-                out.iloc[np.flatnonzero(has)] = compact_texts(shown)
-                points.iloc[np.flatnonzero(has)] = label_points(shown)
-                self._bounds.append(bounds_latlon(shown))
+            made = _DRAWN.get((frame,), self.tolerance)
+            if made is None:
+                made = _drawn(frame, self.tolerance)
+                _DRAWN.put((frame,), self.tolerance, made)
+            out, points, bounds = made
+            if bounds is not None:
+                self._bounds.append(bounds)
             self._cache[key] = (frame, out, points)  # keep the frame alive so its id is not reused
-        return self._cache[key][1]
+        return self._cache[key]
+
+    def of(self, layer) -> dict:
+        """code → compact geometry text (``None`` when the unit has no drawable geometry), in the layer's order."""
+        return self._entry(layer)[1]
+
+    def label_points(self, layer) -> dict:
+        """code → [lat, lon] of a point inside the unit's display geometry (for its label), or None."""
+        return self._entry(layer)[2]
 
     def label_point(self, layer, code):
         """[lat, lon] of a point inside the unit's display geometry (for its label), or None."""
-        self.of(layer)
-        return self._cache[id(layer.frame)][2].get(code)
+        return self.label_points(layer).get(code)
+
+
+def _drawn(frame, tolerance: float) -> tuple[dict, dict, list | None]:
+    """(code → compact text, code → label point, bounds or None) of one layer's display geometries."""
+    import shapely
+
+    from .geometry import bounds_latlon, compact_texts, display_geometries, label_points
+
+    codes = list(frame.index.astype(str))
+    geoms = np.asarray(frame.geometry.to_numpy(), dtype=object) if len(frame) else np.zeros(0, dtype=object)
+    has = ~pd.isna(geoms) & ~np.asarray(shapely.is_empty(geoms), dtype=bool) if len(frame) else np.zeros(0, dtype=bool)
+    out = dict.fromkeys(codes)
+    points = dict.fromkeys(codes)
+    bounds = None
+    if has.any():
+        shown = display_geometries(frame[has], tolerance=tolerance)
+        kept = [codes[i] for i in np.flatnonzero(has)]
+        out.update(zip(kept, compact_texts(shown)))
+        points.update(zip(kept, label_points(shown)))
+        bounds = bounds_latlon(shown)
+    return out, points, bounds
+
+
+# the demo draws the same layer on many pages: its display geometry is made once per process
+_DRAWN = FrameMemo(size=24)
 
 
 def _other(side: str) -> str:
@@ -79,31 +105,32 @@ def unit_features(geoms: Geometries, ov, scores, side: str, *, changes: dict | N
     layer = ov.a if side == "a" else ov.b
     other = ov.b if side == "a" else ov.a
     shapes = geoms.of(layer)
-    units = scores.units[scores.units["side"] == side].set_index("code")
+    points = geoms.label_points(layer)
+    # plain dicts, made once: per-unit pandas lookups (.loc, per-group frames) cost ~3 ms a unit
+    units = scores.units[scores.units["side"] == side].set_index("code").to_dict("index")
     me, them = f"{side}_code", f"{_other(side)}_code"
     share, other_share = f"share_of_{side}", f"share_of_{_other(side)}"
-    table = ov.table.sort_values([me, share, them], ascending=[True, False, True])
-    partners = {k: g for k, g in table.groupby(me, sort=False)}
-    slivers = {k: g.sort_values(share, ascending=False) for k, g in ov.slivers.groupby(me, sort=False)} if len(ov.slivers) else {}
+    partners = _groups(ov.table.sort_values([me, share, them], ascending=[True, False, True]), me)
+    slivers = {k: _by_share_descending(g, share) for k, g in _groups(ov.slivers, me).items()} if len(ov.slivers) else {}
     other_names = other.frame["name"] if "name" in other.frame else pd.Series(dtype=object)
-    other_names = pd.Series(other_names.to_numpy(), index=other_names.index.astype(str))
-    names = pd.Series(layer.frame["name"].to_numpy(), index=layer.frame.index.astype(str))
+    other_names = dict(zip(other_names.index.astype(str), other_names.to_numpy()))
+    names = dict(zip(layer.frame.index.astype(str), layer.frame["name"].to_numpy()))
     from .attributes import unit_attributes
 
     extras = unit_attributes(layer)
     ctx = {"layer": layer, "other": other, "ov": ov, "share": share, "other_share": other_share, "them": them,
            "other_names": other_names, "extras": extras}
     out = []
-    for code in sorted(shapes.index):
+    for code in sorted(shapes):
         geom = shapes[code]
         if geom is None:
             continue
         name = _text(names.get(code, code)) or code
-        row = units.loc[code] if code in units.index else None
+        row = units.get(code)
         cls = str(row["class"]) if row is not None else "outside"
         change = (changes or {}).get((side, code)) or (changes or {}).get(("", code))
         props = {"c": code, "n": name, "s": layer.title, "k": cls, **_table_fields(row, other_names),
-                 "lp": geoms.label_point(layer, code),
+                 "lp": points.get(code),
                  "t": _tooltip(name, code, cls, row, other, change),
                  "p": _popup(name, code, cls, row, partners.get(code), slivers.get(code), change, ctx)}
         if extras.columns:
@@ -112,8 +139,33 @@ def unit_features(geoms: Geometries, ov, scores, side: str, *, changes: dict | N
     return out
 
 
+def _groups(df: pd.DataFrame, key: str) -> dict[str, list[dict]]:
+    """key → its rows as dicts, in the frame's order (what ``groupby(key, sort=False)`` gives, without frames)."""
+    out: dict[str, list[dict]] = {}
+    for rd in df.to_dict("records"):
+        out.setdefault(rd[key], []).append(rd)
+    return out
+
+
+def _by_share_descending(rows: list[dict], share: str) -> list[dict]:
+    """``rows`` ordered as pandas' ``sort_values(share, ascending=False)`` orders them, ties and NaN included
+    (its default quicksort is not stable, so the order of equal shares must be reproduced, not re-derived)."""
+    if len(rows) < 2:
+        return rows
+    items = np.asarray([rd[share] for rd in rows], dtype=float)
+    mask = np.isnan(items)
+    idx = np.arange(len(items))
+    non_nans, non_nan_idx = items[~mask][::-1], idx[~mask][::-1]
+    order = np.concatenate([non_nan_idx[non_nans.argsort(kind="quicksort")][::-1], np.flatnonzero(mask)])
+    return [rows[i] for i in order]
+
+
+def _isna(v) -> bool:
+    return v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v))
+
+
 def _number(v):
-    return None if v is None or pd.isna(v) else float(v)
+    return None if _isna(v) else float(v)
 
 
 def _table_fields(row, other_names) -> dict:
@@ -145,9 +197,9 @@ def _tooltip(name, code, cls, row, other, change) -> str:
     return "<br>".join(parts)
 
 
-def _split_sentence(name: str, ps: pd.DataFrame, share: str, them: str, other_names: pd.Series, by: str) -> str:
+def _split_sentence(name: str, ps: list[dict], share: str, them: str, other_names: dict, by: str) -> str:
     noun, lies = ("residents", "live") if by == "population" else ("area", "lies")
-    rows = [(other_names.get(str(c), str(c)) or str(c), float(s)) for c, s in zip(ps[them], ps[share])]
+    rows = [(other_names.get(str(rd[them]), str(rd[them])) or str(rd[them]), float(rd[share])) for rd in ps]
     if len(rows) < 2:
         return ""
     if len(rows) == 2:
@@ -170,13 +222,13 @@ def _cut_sentence(name, ps, other_share, them, other_names, other, by) -> str:
     """
     from .style import nouns
 
-    inside = ps[other_share].to_numpy(dtype=float)
-    whole = inside >= 0.995
-    if whole.sum() < 2 or whole.all():  # a body made of several whole partners; otherwise it is simply split
+    inside = [float(rd[other_share]) for rd in ps]
+    whole = [v >= 0.995 for v in inside]
+    if sum(whole) < 2 or all(whole):  # a body made of several whole partners; otherwise it is simply split
         return ""
     noun = "residents" if by == "population" else "area"
     verb = "are" if by == "population" else "is"
-    cut = [(other_names.get(str(c), str(c)) or str(c), float(v)) for c, v in zip(ps[them], inside) if v < 0.995]
+    cut = [(other_names.get(str(rd[them]), str(rd[them])) or str(rd[them]), v) for rd, v in zip(ps, inside) if v < 0.995]
     cut.sort(key=lambda t: -t[1])
     _, many = nouns(other)
     names = join_words([esc(n) for n, _ in cut[:4]]) + (f" and {len(cut) - 4} more" if len(cut) > 4 else "")
@@ -202,11 +254,11 @@ def _popup(name, code, cls, row, ps, sl, change, ctx) -> str:
         if sentence:
             out.append(f'<p class="ct-why">{sentence}</p>')
     if ps is not None and len(ps):
-        use_pop = ps["population"].notna().any()
+        use_pop = any(not _isna(rd["population"]) for rd in ps)
         last = "Residents" if use_pop else "Area"
         out.append(f'<table><tr><th>{esc(other.title)}</th><th class="ct-num">share of {esc(name)}</th>'
                    f'<th class="ct-num">share of partner</th><th class="ct-num">{last}</th></tr>')
-        for rd in ps.to_dict("records"):
+        for rd in ps:
             pc = str(rd[them])
             pn = other_names.get(pc, pc) or pc
             amount = fmt_int(rd["population"]) if use_pop else fmt_area_km2(rd["area_m2"])
@@ -216,15 +268,15 @@ def _popup(name, code, cls, row, ps, sl, change, ctx) -> str:
     elif cls == "outside":
         out.append(f"<p>No part of it lies in {esc(other.title)}.</p>")
     if sl is not None and len(sl):
-        bits = [f"{esc(other_names.get(str(c), str(c)))} ({fmt_pct(s, digits=1)})" for c, s in zip(sl[them].head(3), sl[share].head(3))]
+        bits = [f"{esc(other_names.get(str(rd[them]), str(rd[them])))} ({fmt_pct(rd[share], digits=1)})" for rd in sl[:3]]
         more = f" and {len(sl) - 3} more" if len(sl) > 3 else ""
         out.append(f'<div class="ct-code">Ignored slivers (under {fmt_pct(ov.min_share, digits=1)} of both): '
                    f"{', '.join(bits)}{more}</div>")
     if row is not None:
         facts = []
-        if not pd.isna(row.get("population")):
+        if not _isna(row.get("population")):
             facts.append(f"Residents: {fmt_int(row['population'])}")
-        if not pd.isna(row.get("area_m2")):
+        if not _isna(row.get("area_m2")):
             facts.append(f"Area: {fmt_area_km2(row['area_m2'])}")
         if facts:
             out.append(f'<div class="ct-code">{" · ".join(facts)}</div>')

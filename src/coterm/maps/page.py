@@ -19,6 +19,7 @@ Deterministic: same data → same bytes (no random ids, key order kept).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 __all__ = ["MapPage", "render_html", "save_map"]
@@ -63,10 +64,12 @@ def _finalize(value):
     return value
 
 
+@lru_cache(maxsize=None)
 def environment(package: str = "coterm.maps"):
     """The jinja2 environment for coterm's pages: templates only from ``<package>/templates``, autoescape on.
 
-    Data arrives as context values, never as a template source.
+    Data arrives as context values, never as a template source. One per package and process, so a run that
+    writes many pages (the demo) compiles each template once.
     """
     import jinja2
 

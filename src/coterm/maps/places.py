@@ -13,6 +13,8 @@ ward (some 200 kB for all of England).
 
 from __future__ import annotations
 
+from .memo import FrameMemo
+
 __all__ = ["PLACE_LAYER", "place_index"]
 
 PLACE_LAYER = "ward-2022"
@@ -25,9 +27,6 @@ def place_index(layers, source: str | None = PLACE_LAYER) -> dict | None:
     ``ll`` is flat ``[lat, lon, lat, lon, ...]`` in 10^-4 degree. ``None`` when ``source`` is falsy,
     not in the catalogue, or no place lies in the mapped area.
     """
-    import numpy as np
-    import shapely
-
     if not source:
         return None
     try:
@@ -39,11 +38,43 @@ def place_index(layers, source: str | None = PLACE_LAYER) -> dict | None:
         wards = load_layer(source)
     except Exception:  # the place layer is an extra: a map without it still works and says nothing about places
         return None
-    frame = wards.frame
-    if frame.crs is not None and frame.crs.to_epsg() != 27700:
-        frame = frame.to_crs(27700)
-    pts = shapely.point_on_surface(np.asarray(frame.geometry.to_numpy(), dtype=object))
+    frames = (wards.frame, *(lay.frame for lay in layers))
+    held = _INDEXES.get(frames, (source, str(wards.title)))
+    if held is None:
+        held = (_place_index(wards, layers),)
+        _INDEXES.put(frames, (source, str(wards.title)), held)
+    return held[0]
+
+
+# a run of many maps of the same layers (the demo) finds their places once
+_INDEXES = FrameMemo(size=16)
+
+
+def _ward_points(wards):
+    """(frame in EPSG:27700, one point inside each ward): the same for every map of a run."""
+    import numpy as np
+    import shapely
+
+    held = _POINTS.get((wards.frame,), "points")
+    if held is None:
+        frame = wards.frame
+        if frame.crs is not None and frame.crs.to_epsg() != 27700:
+            frame = frame.to_crs(27700)
+        held = (frame, shapely.point_on_surface(np.asarray(frame.geometry.to_numpy(), dtype=object)))
+        _POINTS.put((wards.frame,), "points", held)
+    return held
+
+
+_POINTS = FrameMemo(size=2)
+
+
+def _place_index(wards, layers) -> dict | None:
+    import numpy as np
+    import shapely
+
+    frame, pts = _ward_points(wards)
     inside = np.zeros(len(pts), dtype=bool)
+    tree = shapely.STRtree(pts)
     for lay in layers:
         f = lay.frame
         if not len(f):
@@ -52,8 +83,7 @@ def place_index(layers, source: str | None = PLACE_LAYER) -> dict | None:
             f = f.to_crs(27700)
         geoms = np.asarray(f.geometry.to_numpy(), dtype=object)
         geoms = geoms[~shapely.is_missing(geoms)]
-        tree = shapely.STRtree(geoms)
-        hit, _ = tree.query(pts, predicate="within")
+        _, hit = tree.query(geoms, predicate="contains")  # each polygon prepared once: ~3x faster than points "within"
         inside[np.unique(hit)] = True
     if not inside.any():
         return None
