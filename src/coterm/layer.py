@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # typing only: geopandas is imported where a frame is built
 
     from .catalog import CatalogEntry
 
-__all__ = ["Layer", "load_layer", "make_layer"]
+__all__ = ["Layer", "load_layer", "make_layer", "deferred_frame"]
 
 
 @dataclass(eq=False)
@@ -94,22 +94,25 @@ class Layer:
 
 
 class _DeferredFrame:
-    """A catalogue layer's frame before its polygons are read: the file, and the codes and names read already."""
+    """A frame not built yet: its codes and names (``light``), and how to build the whole frame (``loader``)."""
 
-    __slots__ = ("path", "sha256", "code_field", "name_field", "light")
+    __slots__ = ("light", "loader")
 
-    def __init__(self, path: str, sha256: str, code_field: str, name_field: str, light: pd.DataFrame):
-        self.path, self.sha256, self.code_field, self.name_field, self.light = path, sha256, code_field, name_field, light
-
-    def __getstate__(self):
-        return {k: getattr(self, k) for k in self.__slots__}
-
-    def __setstate__(self, state):
-        for k, v in state.items():
-            setattr(self, k, v)
+    def __init__(self, light: pd.DataFrame, loader):
+        self.light, self.loader = light, loader
 
     def load(self):
-        return _catalog_frame(self.path, self.sha256, self.code_field, self.name_field)
+        return self.loader()
+
+
+def deferred_frame(names: pd.Series, loader, *, dtype=None) -> _DeferredFrame:
+    """A Layer ``frame`` built by ``loader()`` on first use; until then codes and names come from ``names``.
+
+    ``names`` is indexed by code; the whole frame must have the same index and name column (the
+    light frame is built the same way, so dtypes agree). ``loader`` must be picklable for workers.
+    """
+    index = pd.Index(names.index, name="code", dtype=dtype)
+    return _DeferredFrame(pd.DataFrame({"name": names.to_numpy()}, index=index), loader)
 
 
 def _get_frame(self):
@@ -340,7 +343,7 @@ def _load_catalog_layer(entry) -> Layer:
     cat = catalog()
     path = cat.path(entry.file)
     light = _read_catalog_names(str(path), entry.sha256, entry.code_field, entry.name_field).copy()
-    frame = _DeferredFrame(str(path), entry.sha256, entry.code_field, entry.name_field, light)
+    frame = _DeferredFrame(light, functools.partial(_catalog_frame, str(path), entry.sha256, entry.code_field, entry.name_field))
     membership = resolve_membership(entry) if entry.atoms is not None else None
     return Layer(
         id=entry.id, title=entry.title, frame=frame, family=entry.family, kind=entry.kind, vintage=entry.vintage,
