@@ -191,3 +191,15 @@ def test_bundled_lookups_read_by_pyarrow_equal_pandas_and_odd_files_fall_back(tm
     digest = hashlib.sha256(blank.read_bytes()).hexdigest()
     with pytest.raises(CatalogError, match="lacks columns 'zz'"):
         read_bundled_csv(blank, digest, columns=["zz"])
+
+
+def test_bundled_parquet_tables_read_through_one_parquet_file_equal_pandas_reader():
+    from coterm.io.tables import _read_parquet_frame
+
+    files = sorted((ROOT / "boundaries").rglob("*.parquet"))
+    assert len(files) >= 20
+    for f in files:
+        want = pd.read_parquet(f)
+        pd.testing.assert_frame_equal(_read_parquet_frame(f, None), want, check_exact=True)
+        cols = [c for c in want.columns if c != "geometry"][::-1][:2]
+        pd.testing.assert_frame_equal(_read_parquet_frame(f, cols), pd.read_parquet(f, columns=cols), check_exact=True)

@@ -58,11 +58,26 @@ def read_bundled_parquet(path, sha256: str, *, columns=None, geo: bool = True, w
             import geopandas as gpd
 
             return gpd.read_parquet(path, columns=columns)
-        import pandas as pd
-
-        return pd.read_parquet(path, columns=columns)
+        return _read_parquet_frame(path, columns)
     except Exception as exc:  # noqa: BLE001 - pyarrow raises many types
         raise CatalogError(f"{path}: {what} is unreadable ({shown(exc, 200)}); reinstall coterm") from None
+
+
+def _read_parquet_frame(path, columns):
+    """``pd.read_parquet(path, columns=columns)`` through one ParquetFile: pandas' read_table goes through
+    pyarrow.dataset (an extra import and ~5 ms a file); the table becomes a frame by pandas' own conversion."""
+    import pandas as pd
+
+    try:
+        import pyarrow.parquet as pq
+        from pandas.io._util import arrow_table_to_pandas
+    except ImportError:  # another pandas: its public reader
+        return pd.read_parquet(path, columns=columns)
+    table = pq.ParquetFile(path).read(columns=columns, use_pandas_metadata=True)
+    meta = table.schema.metadata or {}
+    if b"PANDAS_ATTRS" in meta:
+        return pd.read_parquet(path, columns=columns)  # frame attrs: as pandas restores them
+    return arrow_table_to_pandas(table)
 
 
 def read_bundled_csv(path, sha256: str, *, columns=None, what: str = "bundled lookup"):
