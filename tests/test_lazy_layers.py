@@ -90,7 +90,8 @@ def test_replace_and_pickle_keep_the_polygons_unread_and_then_read_the_same_ones
     assert not back.geometry_loaded
     pd.testing.assert_frame_equal(back.frame, load_layer("pfa-2020").frame)
     assert back.frame.geometry.geom_equals_exact(copy.frame.geometry, 0).all()
-    assert not lay.geometry_loaded  # loading a copy does not load the original
+    assert lay.frame is copy.frame  # copies made before the read share one frame, as copies of a read layer do
+    assert back.frame is not lay.frame  # an unpickled layer has its own
 
 
 def _digests(folder: Path) -> dict:

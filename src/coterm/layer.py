@@ -94,15 +94,21 @@ class Layer:
 
 
 class _DeferredFrame:
-    """A frame not built yet: its codes and names (``light``), and how to build the whole frame (``loader``)."""
+    """A frame not built yet: its codes and names (``light``), and how to build the whole frame (``loader``).
 
-    __slots__ = ("light", "loader")
+    Built once: layers copied with ``Layer.replace`` before it was built share it, and so get the same frame
+    object, as copies of a built layer do (maps cache display geometry by the frame's identity).
+    """
+
+    __slots__ = ("light", "loader", "built")
 
     def __init__(self, light: pd.DataFrame, loader):
-        self.light, self.loader = light, loader
+        self.light, self.loader, self.built = light, loader, None
 
     def load(self):
-        return self.loader()
+        if self.built is None:
+            self.built = self.loader()
+        return self.built
 
 
 def deferred_frame(names: pd.Series, loader, *, dtype=None) -> _DeferredFrame:
