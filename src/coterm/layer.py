@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from .deferred import _DeferredFrame, deferred_frame
 from .errors import CodeError, GeometryError, GeometryRepairWarning, UnknownLayerError, warn
 
 if TYPE_CHECKING:  # typing only: geopandas is imported where a frame is built
@@ -91,34 +92,6 @@ class Layer:
         if "frame" not in changes and not self.geometry_loaded:
             changes["frame"] = self.__dict__["_frame"]  # the copy reads the polygons only if it needs them
         return replace(self, **changes)
-
-
-class _DeferredFrame:
-    """A frame not built yet: its codes and names (``light``), and how to build the whole frame (``loader``).
-
-    Built once: layers copied with ``Layer.replace`` before it was built share it, and so get the same frame
-    object, as copies of a built layer do (maps cache display geometry by the frame's identity).
-    """
-
-    __slots__ = ("light", "loader", "built")
-
-    def __init__(self, light: pd.DataFrame, loader):
-        self.light, self.loader, self.built = light, loader, None
-
-    def load(self):
-        if self.built is None:
-            self.built = self.loader()
-        return self.built
-
-
-def deferred_frame(names: pd.Series, loader, *, dtype=None) -> _DeferredFrame:
-    """A Layer ``frame`` built by ``loader()`` on first use; until then codes and names come from ``names``.
-
-    ``names`` is indexed by code; the whole frame must have the same index and name column (the
-    light frame is built the same way, so dtypes agree). ``loader`` must be picklable for workers.
-    """
-    index = pd.Index(names.index, name="code", dtype=dtype)
-    return _DeferredFrame(pd.DataFrame({"name": names.to_numpy()}, index=index), loader)
 
 
 def _get_frame(self):
