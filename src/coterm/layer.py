@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from .deferred import _DeferredFrame, deferred_frame
 from .errors import CodeError, GeometryError, GeometryRepairWarning, UnknownLayerError, warn
 
 if TYPE_CHECKING:  # typing only: geopandas is imported where a frame is built
@@ -21,7 +22,7 @@ if TYPE_CHECKING:  # typing only: geopandas is imported where a frame is built
 
     from .catalog import CatalogEntry
 
-__all__ = ["Layer", "load_layer", "make_layer"]
+__all__ = ["Layer", "load_layer", "make_layer", "deferred_frame"]
 
 
 @dataclass(eq=False)
@@ -30,6 +31,9 @@ class Layer:
 
     ``membership`` (atom code → unit code) is set when the units are unions of building blocks
     (LSOAs, districts): then overlaps can be computed exactly from sets instead of geometry.
+
+    A catalogue layer reads its polygons on first use of ``frame``: codes and names come from the
+    file's two text columns, so atom-mode work (sets of LSOAs) never imports geopandas or reads geometry.
     """
 
     id: str
@@ -54,28 +58,55 @@ class Layer:
 
         return population_basis(self.atom_base)
 
+    def _table(self):
+        """The frame, or while its geometry is unread, the codes and names (same index, same name column)."""
+        f = self.__dict__["_frame"]
+        return f.light if isinstance(f, _DeferredFrame) else f
+
     @property
     def codes(self) -> pd.Index:
-        return self.frame.index
+        return self._table().index
 
     @property
     def names(self) -> pd.Series:
-        return self.frame["name"]
+        return self._table()["name"]
 
     @property
     def crs(self):
         return self.frame.crs
 
+    @property
+    def geometry_loaded(self) -> bool:
+        """False while a catalogue layer's polygons are still unread (they are read on first use of ``frame``)."""
+        return not isinstance(self.__dict__["_frame"], _DeferredFrame)
+
     def __len__(self) -> int:
-        return len(self.frame)
+        return len(self._table())
 
     def label(self, code: str) -> str:
         """"Name (code)" for messages."""
-        name = self.frame["name"].get(code, "")
+        name = self._table()["name"].get(code, "")
         return f"{name} ({code})" if name and name != code else str(code)
 
     def replace(self, **changes) -> "Layer":
+        if "frame" not in changes and not self.geometry_loaded:
+            changes["frame"] = self.__dict__["_frame"]  # the copy reads the polygons only if it needs them
         return replace(self, **changes)
+
+
+def _get_frame(self):
+    f = self.__dict__["_frame"]
+    if isinstance(f, _DeferredFrame):
+        f = self.__dict__["_frame"] = f.load()
+    return f
+
+
+def _set_frame(self, value) -> None:
+    self.__dict__["_frame"] = value
+
+
+# set after @dataclass, so that __init__ (self.frame = frame) and dataclasses.replace go through it
+Layer.frame = property(_get_frame, _set_frame, doc="GeoDataFrame indexed by code: name, geometry (read on first use).")
 
 
 _CODE_PAT = re.compile(r"(^code$|cd$|_code$|^gss_?code$)", re.I)
@@ -264,16 +295,34 @@ def _read_catalog_frame(path: str, sha256: str = ""):
     return read_bundled_parquet(path, sha256, what="bundled layer file")
 
 
+@functools.lru_cache(maxsize=64)
+def _read_catalog_names(path: str, sha256: str, code_field: str, name_field: str) -> pd.DataFrame:
+    """Codes and names of a bundled layer without its geometry (pyarrow only: no geopandas, shapely or pyproj)."""
+    from .io import read_bundled_parquet
+
+    raw = read_bundled_parquet(path, sha256, columns=list(dict.fromkeys([code_field, name_field])), geo=False,
+                               what="bundled layer file")
+    return _indexed(raw, code_field, name_field, ["name"])
+
+
+def _indexed(raw, code_field: str, name_field: str, columns: list[str]) -> pd.DataFrame:
+    frame = raw.set_index(raw[code_field].astype(str).rename("code"))
+    return frame.rename(columns={name_field: "name"})[columns].sort_index()
+
+
+def _catalog_frame(path: str, sha256: str, code_field: str, name_field: str):
+    raw = _read_catalog_frame(path, sha256)
+    return _indexed(raw, code_field, name_field, ["name", "geometry"]).copy()  # callers may modify their copy; the cache stays intact
+
+
 def _load_catalog_layer(entry) -> Layer:
     from .atoms import resolve_membership
     from .catalog import catalog
 
     cat = catalog()
     path = cat.path(entry.file)
-    raw = _read_catalog_frame(str(path), entry.sha256)
-    frame = raw.set_index(raw[entry.code_field].astype(str).rename("code"))
-    frame = frame.rename(columns={entry.name_field: "name"})[["name", "geometry"]].sort_index()
-    frame = frame.copy()  # callers may modify their copy; the cache stays intact
+    light = _read_catalog_names(str(path), entry.sha256, entry.code_field, entry.name_field).copy()
+    frame = _DeferredFrame(light, functools.partial(_catalog_frame, str(path), entry.sha256, entry.code_field, entry.name_field))
     membership = resolve_membership(entry) if entry.atoms is not None else None
     return Layer(
         id=entry.id, title=entry.title, frame=frame, family=entry.family, kind=entry.kind, vintage=entry.vintage,

@@ -16,6 +16,7 @@ LSOA points, and a point that happens to fall in a generalisation sliver must no
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -136,15 +137,20 @@ class Overlap:
 
 
 def _names_only_layer(parent, names: pd.Series):
-    import geopandas as gpd
+    from .layer import Layer, deferred_frame
 
-    from .layer import Layer
-
-    frame = gpd.GeoDataFrame({"name": names.to_numpy()}, geometry=gpd.GeoSeries([None] * len(names), crs=parent.crs),
-                             index=pd.Index(names.index, name="code"))
+    # the empty-geometry frame (and the parent's CRS) only if someone asks for it: atom-mode work never does
+    frame = deferred_frame(names, functools.partial(_no_geometry_frame, names, parent))
     return Layer(id=f"{parent.id}*", title=f"{parent.title} (regrouped)", frame=frame, family=parent.family, kind=parent.kind,
                  vintage=parent.vintage, entry=parent.entry, source=parent.source, attribution=parent.attribution,
                  attribution_html=parent.attribution_html)
+
+
+def _no_geometry_frame(names: pd.Series, parent):
+    import geopandas as gpd
+
+    return gpd.GeoDataFrame({"name": names.to_numpy()}, geometry=gpd.GeoSeries([None] * len(names), crs=parent.crs),
+                            index=pd.Index(names.index, name="code"))
 
 
 def _split(pairs: pd.DataFrame, units_a: pd.DataFrame, units_b: pd.DataFrame, min_share: float, *, area_rule: bool = False):

@@ -203,8 +203,9 @@ def _direction(table: pd.DataFrame, all_pairs: pd.DataFrame, cls: pd.DataFrame, 
     me = f"{side}_code"
     other = "b_code" if side == "a" else "a_code"
     inside = cls[cls["class"] != "outside"]
-    area_w = all_pairs.groupby(me)["area_m2"].sum().reindex(inside.index).fillna(0.0)
-    pop_w = all_pairs.groupby(me)["population"].sum(min_count=1).reindex(inside.index)
+    by_me = all_pairs.groupby(me)  # one grouping for both weights (factorising string codes is the costly part)
+    area_w = by_me["area_m2"].sum().reindex(inside.index).fillna(0.0)
+    pop_w = by_me["population"].sum(min_count=1).reindex(inside.index)
     has_pop = bool(pop_w.notna().any()) and float(pop_w.fillna(0).sum()) > 0
     pop_w = pop_w.fillna(0.0)
     c = inside["class"]
@@ -220,12 +221,14 @@ def _direction(table: pd.DataFrame, all_pairs: pd.DataFrame, cls: pd.DataFrame, 
         return out
 
     # nesting purity: sum over units of the dominant partner's measure / total measure
+    inside_pairs = all_pairs[inside.index.get_indexer(all_pairs[me]) >= 0]  # hash lookups: isin is slow on arrow strings
+    by_inside = inside_pairs.groupby(me)
+
     def purity(col):
-        p = all_pairs[all_pairs[me].isin(inside.index)]
         if col == "population" and not has_pop:
             return None
-        tot = p[col].sum()
-        return float(p.groupby(me)[col].max().sum() / tot) if tot > 0 else None
+        tot = inside_pairs[col].sum()
+        return float(by_inside[col].max().sum() / tot) if tot > 0 else None
 
     return {
         "units": int(len(inside)),

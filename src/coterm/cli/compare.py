@@ -33,7 +33,7 @@ def compare(a, b, mode, by, min_share, sensitivity, out_dir, exact_csv, workers,
       coterm compare my_areas.gpkg pfa-2020 --a-layer forces --a-code FORCE_ID --by area --out results/
     """
     from ..overlap import overlap
-    from ..report import one_line, sensitivity_table, summary_lines
+    from ..report import sensitivity_table, summary_lines
     from ..scoring import score
 
     la, lb = opt.load_side(a, "a", files, crs=crs), opt.load_side(b, "b", files, crs=crs)

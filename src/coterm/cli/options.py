@@ -143,6 +143,13 @@ def echo(text="", *, err: bool = False) -> None:
 
 def progress_bar(description: str):
     """A rich progress bar on stderr; returns (context manager, callback(done, total))."""
+    import contextlib
+    import os
+    import sys
+
+    if not _isatty(sys.stderr) and not {"FORCE_COLOR", "TTY_COMPATIBLE"} & set(os.environ):
+        # rich would draw nothing here (see Console.is_terminal); importing it costs ~0.05-0.1 s per command
+        return contextlib.nullcontext(), lambda done, total: None
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -158,3 +165,10 @@ def progress_bar(description: str):
         prog.update(task, completed=done, total=total)
 
     return prog, update
+
+
+def _isatty(stream) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):  # no isatty, or a closed file: not a terminal
+        return False

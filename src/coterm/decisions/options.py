@@ -12,6 +12,7 @@ body (summed over the partner layers), then fewest partner bodies split, then th
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,6 +60,26 @@ class OptionsResult:
                                        .to_dict(orient="records")} for row in r.to_dict(orient="records")]})
         return {"layer": self.layer, "against": list(self.against), "by": self.by, "rule": RULE, "notes": list(self.notes),
                 "population_basis": "population of the building blocks (LSOA) as held by the catalogue", "areas": areas}
+
+
+class _Deferred(functools.partial):
+    """The option maps, drawn when first read: only options.html shows them, and they need every polygon."""
+
+
+def _get_maps(self):
+    m = self.__dict__["_maps"]
+    if isinstance(m, _Deferred):
+        m = m()
+        object.__setattr__(self, "maps", m)
+    return m
+
+
+def _set_maps(self, value) -> None:
+    self.__dict__["_maps"] = value
+
+
+# set after @dataclass: __init__ stores through the setter; reading .maps draws them once
+OptionsResult.maps = property(_get_maps, _set_maps, doc="(area, option) → small SVG map of the option's new councils.")
 
 
 def collect_options(paths) -> list[tuple[str, Path]]:
@@ -240,7 +261,7 @@ def rank_options(paths, *, against=None, by: str = "population", mode: str = "au
     table = table[cols].reset_index(drop=True)
     sentences = {area: _sentence(ranking[ranking["area"] == area], table[table["area"] == area]) for area in ranking["area"].unique()}
     ranking["summary"] = [_option_phrase(table[(table["area"] == r.area) & (table["option"] == r.option)]) for r in ranking.itertuples()]
-    maps = _option_maps(base, loaded, pd.DataFrame(councils), cache)
+    maps = _Deferred(_option_maps, base, loaded, pd.DataFrame(councils), cache)
     notes = (f"population: {base.id}'s building blocks ({base.atom_base or 'geometry'}) with their catalogue populations",)
     return OptionsResult(layer=base.id, against=tuple(p.id for p in partners), by=by, table=table, ranking=ranking.reset_index(drop=True),
                          sentences=sentences, councils=pd.DataFrame(councils), notes=notes, maps=maps)

@@ -58,11 +58,26 @@ def read_bundled_parquet(path, sha256: str, *, columns=None, geo: bool = True, w
             import geopandas as gpd
 
             return gpd.read_parquet(path, columns=columns)
-        import pandas as pd
-
-        return pd.read_parquet(path, columns=columns)
+        return _read_parquet_frame(path, columns)
     except Exception as exc:  # noqa: BLE001 - pyarrow raises many types
         raise CatalogError(f"{path}: {what} is unreadable ({shown(exc, 200)}); reinstall coterm") from None
+
+
+def _read_parquet_frame(path, columns):
+    """``pd.read_parquet(path, columns=columns)`` through one ParquetFile: pandas' read_table goes through
+    pyarrow.dataset (an extra import and ~5 ms a file); the table becomes a frame by pandas' own conversion."""
+    import pandas as pd
+
+    try:
+        import pyarrow.parquet as pq
+        from pandas.io._util import arrow_table_to_pandas
+    except ImportError:  # another pandas: its public reader
+        return pd.read_parquet(path, columns=columns)
+    table = pq.ParquetFile(path).read(columns=columns, use_pandas_metadata=True)
+    meta = table.schema.metadata or {}
+    if b"PANDAS_ATTRS" in meta:
+        return pd.read_parquet(path, columns=columns)  # frame attrs: as pandas restores them
+    return arrow_table_to_pandas(table)
 
 
 def read_bundled_csv(path, sha256: str, *, columns=None, what: str = "bundled lookup"):
@@ -70,11 +85,42 @@ def read_bundled_csv(path, sha256: str, *, columns=None, what: str = "bundled lo
     import pandas as pd
 
     verify_sha256(path, sha256, what=what)
+    fast = _read_text_csv_arrow(path, columns)
+    if fast is not None:
+        return fast
     try:
         return pd.read_csv(path, dtype=str, usecols=list(columns) if columns is not None else None, keep_default_na=False)
     except (OSError, ValueError) as exc:
         lacks = f" or lacks columns {', '.join(map(repr, columns))}" if columns is not None else ""
         raise CatalogError(f"{path}: {what} unreadable{lacks} ({shown(exc, 200)}); reinstall coterm") from None
+
+
+def _read_text_csv_arrow(path, columns):
+    """The same table as ``pd.read_csv(dtype=str, keep_default_na=False)``, parsed by pyarrow (~4× less CPU).
+
+    None when pyarrow finds anything unusual (a missing column, ragged rows, repeated header names):
+    pandas then reads the file and gives its own result or message.
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    try:
+        with open(path, "rb") as fh:
+            header = fh.readline().decode("utf-8").rstrip("\r\n").split(",")
+        if len(set(header)) != len(header) or any(not h or '"' in h or h != h.strip() for h in header):
+            return None
+        use = list(dict.fromkeys(columns)) if columns is not None else header
+        if any(c not in header for c in use):
+            return None
+        table = pacsv.read_csv(path, read_options=pacsv.ReadOptions(use_threads=False),
+                               convert_options=pacsv.ConvertOptions(include_columns=use, column_types={c: pa.string() for c in use},
+                                                                    strings_can_be_null=False, quoted_strings_can_be_null=False,
+                                                                    null_values=[]))
+    except (OSError, UnicodeDecodeError, pa.ArrowException):
+        return None
+    df = table.to_pandas()
+    # pandas keeps the file's column order for usecols
+    return df[[c for c in header if c in use]]
 
 
 def read_parquet_table(path, *, columns=None):

@@ -118,10 +118,12 @@ def _connect_error(ref: DbRef, exc: BaseException) -> DatabaseError:
 def _drivers(ref: DbRef, error=None):
     """(psycopg, sqlalchemy), or one line saying which extra to install."""
     try:
-        import geoalchemy2  # noqa: F401  (to_postgis needs it)
+        import geoalchemy2  # to_postgis needs it: only its presence is checked here
         import psycopg
         import sqlalchemy
         import sqlalchemy.exc
+
+        del geoalchemy2
     except ImportError as exc:
         raise (error or DatabaseError)(f"{ref.shown}: PostGIS needs the database drivers ({exc.name} is missing): "
                                        "pip install 'coterm[postgis]'") from None

@@ -9,6 +9,8 @@ in atom mode, which is exact and fast. Geometry is dissolved only to draw the re
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 
@@ -99,9 +101,7 @@ def scenario_layer(layer, scenario, *, geometry: bool = True, check: bool = True
         Merged units are dissolved from their members' polygons with a coverage union; units
         changed by transfers are dissolved from their building blocks' polygons (the atom layer).
     """
-    import geopandas as gpd
-
-    from ..layer import Layer
+    from ..layer import Layer, deferred_frame
 
     sc = load_scenario(scenario)
     lay = base_layer(sc, layer)
@@ -113,12 +113,8 @@ def scenario_layer(layer, scenario, *, geometry: bool = True, check: bool = True
         # geometry-only units of an atom layer (none in the catalogue) are kept as they were
         names = _result_names(sc, lay, None)
         names = names[names.index.isin(present) | names.index.isin(lay.codes.difference(lay.membership.unique()))]
-    geoms = pd.Series([None] * len(names), index=names.index, dtype=object)
-    if geometry:
-        geoms = _dissolved_geometry(sc, lay, names.index, moved, membership)
-    index = pd.Index(names.index, name="code", dtype=object)
-    frame = gpd.GeoDataFrame({"name": names.to_numpy()},
-                             geometry=gpd.GeoSeries(geoms.reindex(names.index).to_numpy(), index=index, crs=lay.crs), index=index)
+    # polygons are dissolved when first used (maps, geometry-mode partners, files); atom-mode scores need none
+    frame = deferred_frame(names, functools.partial(_result_frame, sc, lay, names, moved, membership, geometry), dtype=object)
     vintage = sc.effective[:4] if sc.effective[:4].isdigit() else lay.vintage
     title = sc.title or (f"{sc.name} ({lay.title})" if not sc.is_group else sc.name)
     return Layer(id=sc.result_layer_id, title=title, frame=frame, family=sc.family or lay.family,
@@ -126,6 +122,17 @@ def scenario_layer(layer, scenario, *, geometry: bool = True, check: bool = True
                  atom_base=lay.atom_base if membership is not None else None, membership=membership, entry=None,
                  source=sc.file, attribution=lay.attribution, attribution_html=lay.attribution_html,
                  fit=lay.fit if membership is not None else None)  # a fitted layer's after-layer is compared as it was
+
+
+def _result_frame(sc: Scenario, lay, names: pd.Series, moved, membership, geometry: bool):
+    import geopandas as gpd
+
+    geoms = pd.Series([None] * len(names), index=names.index, dtype=object)
+    if geometry:
+        geoms = _dissolved_geometry(sc, lay, names.index, moved, membership)
+    index = pd.Index(names.index, name="code", dtype=object)
+    return gpd.GeoDataFrame({"name": names.to_numpy()},
+                            geometry=gpd.GeoSeries(geoms.reindex(names.index).to_numpy(), index=index, crs=lay.crs), index=index)
 
 
 def _coverage_dissolve(geoms: pd.Series, keys: np.ndarray) -> pd.Series:

@@ -136,8 +136,30 @@ def check_scenario(scenario, *, layer=None) -> list[str]:
     return notes
 
 
+# (scenario, layer) checked in this process: compare_scenario validates, then scenario_layer re-derives the transfers
+_CHECKED: dict = {}
+
+
 def _validate(sc: Scenario, lay):
-    """Check against data; return (notes, membership after transfers or None)."""
+    """Check against data; return (notes, membership after transfers or None).
+
+    A scenario (frozen) checked against the same layer object with the same membership and codes is not
+    checked again: the result is a pure function of those, and a failed check is never remembered.
+    """
+    key = (id(sc), id(lay))
+    hit = _CHECKED.get(key)
+    if (hit is not None and hit[0] is sc and hit[1] is lay and hit[2] is lay.membership
+            and (hit[3] is lay.codes or hit[3].equals(lay.codes))):
+        return list(hit[4]), (hit[5].copy() if hit[5] is not None else None)
+    notes, membership = _check(sc, lay)
+    if len(_CHECKED) >= 16:
+        _CHECKED.pop(next(iter(_CHECKED)))
+    # holds the objects, so their ids are not reused while the entry lives
+    _CHECKED[key] = (sc, lay, lay.membership, lay.codes, tuple(notes), membership.copy() if membership is not None else None)
+    return notes, membership
+
+
+def _check(sc: Scenario, lay):
     problems = _Problems(sc)
     notes: list[str] = []
     codes = lay.codes
