@@ -66,20 +66,41 @@ def _moved(layer, code, dx=500.0):
 
 
 def test_display_geometry_is_shared_by_loads_of_a_layer_and_redone_for_an_edited_one():
+    from coterm.maps import reusing_work
     from coterm.maps.features import Geometries
 
     a, _ = helpers.synthetic_pair()
     again = dataclasses.replace(a, frame=a.frame.copy())  # what a second load_layer gives: same geometry objects
-    first, second = Geometries(100).of(a), Geometries(100).of(again)
-    assert second is first
+    with reusing_work():
+        first, second = Geometries(100).of(a), Geometries(100).of(again)
+        assert second is first
 
-    code = sorted(a.frame.index)[0]
-    edited = Geometries(100).of(_moved(a, code))
-    assert edited is not first and edited[code] != first[code]
-    assert Geometries(100).of(a) is first  # the edit did not replace the original's entry
+        code = sorted(a.frame.index)[0]
+        edited = Geometries(100).of(_moved(a, code))
+        assert edited is not first and edited[code] != first[code]
+        assert Geometries(100).of(a) is first  # the edit did not replace the original's entry
 
-    coarse = Geometries(5000).of(a)
-    assert coarse is not first
+        coarse = Geometries(5000).of(a)
+        assert coarse is not first
+    # the block is over: nothing is kept, the next drawing is made afresh (and equal)
+    later = Geometries(100).of(a)
+    assert later is not first and later == first
+
+
+def test_outside_a_reusing_block_maps_keep_nothing_between_pages():
+    from coterm.maps import reusing_work
+    from coterm.maps.features import Geometries
+    from coterm.maps.memo import memo
+
+    a, _ = helpers.synthetic_pair()
+    assert memo("drawn", 24) is None
+    one, two = Geometries(100).of(a), Geometries(100).of(a)
+    assert one is not two and one == two
+    with reusing_work():
+        with reusing_work():  # a nested block shares the outer block's memos
+            inner = Geometries(100).of(a)
+        assert Geometries(100).of(a) is inner
+    assert memo("drawn", 24) is None
 
 
 def test_bounds_of_a_reused_drawing_are_counted_in_each_map():
@@ -107,12 +128,13 @@ def test_reused_map_is_byte_identical_to_a_fresh_process():
     import coterm
 
     a, b = helpers.synthetic_pair()
-    for _ in range(2):
-        ov = coterm.overlap(a, b, by="area")
-        html = maps.render_html(maps.coterminosity_map(ov, None))
-        assert html == fresh
-    moved = _moved(a, sorted(a.frame.index)[0])
-    assert maps.render_html(maps.coterminosity_map(coterm.overlap(moved, b, by="area"), None)) != fresh
+    with maps.reusing_work():
+        for _ in range(2):
+            ov = coterm.overlap(a, b, by="area")
+            html = maps.render_html(maps.coterminosity_map(ov, None))
+            assert html == fresh
+        moved = _moved(a, sorted(a.frame.index)[0])
+        assert maps.render_html(maps.coterminosity_map(coterm.overlap(moved, b, by="area"), None)) != fresh
 
 
 def test_place_index_is_reused_and_equals_a_fresh_one():
@@ -122,12 +144,17 @@ def test_place_index_is_reused_and_equals_a_fresh_one():
 
     if places.PLACE_LAYER not in catalog().ids():
         pytest.skip("no place layer in this catalogue")
+    from coterm.maps import reusing_work
+
     lay = load_layer("pfa-2020")
-    got = places.place_index([lay])
-    assert got is not None and len(got["names"]) > 1000
-    assert places.place_index([load_layer("pfa-2020")]) is got
-    assert places._place_index(load_layer(places.PLACE_LAYER), [lay]) == got
-    first = sorted(lay.frame.index)[0]
-    smaller = dataclasses.replace(lay, frame=lay.frame.drop(index=first))
-    fewer = places.place_index([smaller])
-    assert fewer is not got and len(fewer["names"]) < len(got["names"])
+    with reusing_work():
+        got = places.place_index([lay])
+        assert got is not None and len(got["names"]) > 1000
+        assert places.place_index([load_layer("pfa-2020")]) is got
+        assert places._place_index(load_layer(places.PLACE_LAYER), [lay]) == got
+        first = sorted(lay.frame.index)[0]
+        smaller = dataclasses.replace(lay, frame=lay.frame.drop(index=first))
+        fewer = places.place_index([smaller])
+        assert fewer is not got and len(fewer["names"]) < len(got["names"])
+    later = places.place_index([lay])
+    assert later is not got and later == got

@@ -42,7 +42,7 @@ def run_demo(out: str | Path = "maps", *, quick: bool = False, by: str = "popula
     ``progress(done, total, label)`` is called as each step completes.
     """
     from ..io import atomic_dir, write_csv, write_json, write_text
-    from ..maps import coterminosity_map, save_map
+    from ..maps import coterminosity_map, reusing_work, save_map
     from ..overlap import overlap
     from ..report import basis_columns, with_basis
     from ..scoring import score
@@ -62,7 +62,8 @@ def run_demo(out: str | Path = "maps", *, quick: bool = False, by: str = "popula
 
     results: dict[tuple[str, str], object] = {}
     out = Path(out)
-    with atomic_dir(out, owned=DEMO_OUTPUTS) as tmp:
+    # one run draws the same layers on many pages: reuse their drawings within it (and keep nothing after)
+    with reusing_work(), atomic_dir(out, owned=DEMO_OUTPUTS) as tmp:
         (tmp / "pairs").mkdir()
         (tmp / "scenarios").mkdir()
         (tmp / "tables").mkdir()

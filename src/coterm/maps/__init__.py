@@ -19,11 +19,12 @@ nothing fetched at run time. Display geometry is a coverage-simplified, rounded 
 from __future__ import annotations
 
 from .geometry import DEFAULT_TOLERANCE_M
+from .memo import reusing_work
 from .page import MapPage, render_html, save_map
 from .style import CLASS_COLOURS
 
 __all__ = ["coterminosity_map", "scenario_map", "save_map", "render_html", "MapPage", "CLASS_COLOURS",
-           "DEFAULT_TOLERANCE_M"]
+           "DEFAULT_TOLERANCE_M", "reusing_work"]
 
 _TILES = {
     "osm": ("https://tile.openstreetmap.org/{z}/{x}/{y}.png",

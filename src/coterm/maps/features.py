@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .html import esc, fmt_area_km2, fmt_int, fmt_pct, join_words
-from .memo import FrameMemo
+from .memo import memo
 from .style import CLASS_COLOURS, CLASS_TEXT
 
 __all__ = ["Geometries", "unit_features"]
@@ -38,10 +38,12 @@ class Geometries:
         key = id(layer.frame)
         if key not in self._cache:
             frame = layer.frame
-            made = _DRAWN.get((frame,), self.tolerance)
+            drawn = memo("drawn", 24)  # None outside maps.reusing_work()
+            made = drawn.get((frame,), self.tolerance) if drawn is not None else None
             if made is None:
                 made = _drawn(frame, self.tolerance)
-                _DRAWN.put((frame,), self.tolerance, made)
+                if drawn is not None:
+                    drawn.put((frame,), self.tolerance, made)
             out, points, bounds = made
             if bounds is not None:
                 self._bounds.append(bounds)
@@ -81,9 +83,6 @@ def _drawn(frame, tolerance: float) -> tuple[dict, dict, list | None]:
         bounds = bounds_latlon(shown)
     return out, points, bounds
 
-
-# the demo draws the same layer on many pages: its display geometry is made once per process
-_DRAWN = FrameMemo(size=24)
 
 
 def _other(side: str) -> str:

@@ -1,5 +1,6 @@
-"""Work a run of many maps would otherwise repeat per page, kept for the process (the demo draws the
-same district layer on a dozen pages).
+"""Work a run of many maps would otherwise repeat per page (the demo draws the same district layer on a
+dozen pages), kept only inside a :func:`reusing_work` block: outside one, nothing is kept, so a notebook or
+a long-running process holds no drawings of layers it has finished with.
 
 A layer is loaded afresh by each ``load_layer`` call (a new frame), but its geometry objects are the
 catalogue cache's own: shapely geometries are immutable, so the same codes, names, CRS and geometry
@@ -10,9 +11,38 @@ from another file is computed anew. Bounded: the oldest entries go first.
 from __future__ import annotations
 
 from collections import OrderedDict
+from contextlib import contextmanager
+from contextvars import ContextVar
 from operator import is_
 
-__all__ = ["FrameMemo"]
+__all__ = ["FrameMemo", "memo", "reusing_work"]
+
+# the memos of the innermost active block, by name; None outside any block
+_ACTIVE: ContextVar[dict | None] = ContextVar("coterm_maps_memos", default=None)
+
+
+@contextmanager
+def reusing_work():
+    """Maps made inside this block reuse each other's display geometry and place indexes; all is dropped at
+    its end. Nested blocks share the outer block's memos."""
+    if _ACTIVE.get() is not None:
+        yield
+        return
+    token = _ACTIVE.set({})
+    try:
+        yield
+    finally:
+        _ACTIVE.reset(token)
+
+
+def memo(name: str, size: int) -> "FrameMemo | None":
+    """The active block's memo called ``name`` (made on first use), or None outside a block."""
+    active = _ACTIVE.get()
+    if active is None:
+        return None
+    if name not in active:
+        active[name] = FrameMemo(size)
+    return active[name]
 
 
 def _signature(frame) -> tuple:

@@ -13,7 +13,7 @@ ward (some 200 kB for all of England).
 
 from __future__ import annotations
 
-from .memo import FrameMemo
+from .memo import memo
 
 __all__ = ["PLACE_LAYER", "place_index"]
 
@@ -39,15 +39,14 @@ def place_index(layers, source: str | None = PLACE_LAYER) -> dict | None:
     except Exception:  # the place layer is an extra: a map without it still works and says nothing about places
         return None
     frames = (wards.frame, *(lay.frame for lay in layers))
-    held = _INDEXES.get(frames, (source, str(wards.title)))
+    indexes = memo("place indexes", 16)  # None outside maps.reusing_work()
+    held = indexes.get(frames, (source, str(wards.title))) if indexes is not None else None
     if held is None:
         held = (_place_index(wards, layers),)
-        _INDEXES.put(frames, (source, str(wards.title)), held)
+        if indexes is not None:
+            indexes.put(frames, (source, str(wards.title)), held)
     return held[0]
 
-
-# a run of many maps of the same layers (the demo) finds their places once
-_INDEXES = FrameMemo(size=16)
 
 
 def _ward_points(wards):
@@ -55,17 +54,16 @@ def _ward_points(wards):
     import numpy as np
     import shapely
 
-    held = _POINTS.get((wards.frame,), "points")
+    points = memo("ward points", 2)
+    held = points.get((wards.frame,), "points") if points is not None else None
     if held is None:
         frame = wards.frame
         if frame.crs is not None and frame.crs.to_epsg() != 27700:
             frame = frame.to_crs(27700)
         held = (frame, shapely.point_on_surface(np.asarray(frame.geometry.to_numpy(), dtype=object)))
-        _POINTS.put((wards.frame,), "points", held)
+        if points is not None:
+            points.put((wards.frame,), "points", held)
     return held
-
-
-_POINTS = FrameMemo(size=2)
 
 
 def _place_index(wards, layers) -> dict | None:
