@@ -38,7 +38,9 @@ def test_index_cell_map_headline_and_cli_agree_for_a_pair():
     assert fig["basis"] == "population" and fig["population_source"].startswith("ONS ")
     plan = demo.DemoPlan(rows=(demo.DISTRICTS,), columns=(PAIR[1],), cells={(demo.DISTRICTS, PAIR[1]): PAIR[0]}, story=(),
                          scenarios=(), breaker_bodies=(), breaker_council=PAIR[0])
-    matrix = demo._matrix_table(plan, {PAIR: sc}, "population")
+    from coterm.demo.run import _matrix_table
+
+    matrix = _matrix_table(plan, {PAIR: sc}, "population")
     headline = _text(page.data["summary"])
     for direction, col in (("a_to_b", "council_alignment"), ("b_to_a", "body_alignment")):
         want = cli[direction]["alignment_rate"]["population"]

@@ -8,6 +8,6 @@
 from __future__ import annotations
 
 from .plan import COUNTIES, DISTRICTS, DemoPlan, Step, full_plan, quick_plan
-from .run import _matrix_table, pair_map_name, run_demo
+from .run import pair_map_name, run_demo
 
 __all__ = ["run_demo", "DemoPlan", "Step", "full_plan", "quick_plan", "pair_map_name", "DISTRICTS", "COUNTIES"]

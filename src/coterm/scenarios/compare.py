@@ -22,7 +22,7 @@ import pandas as pd
 from ..errors import ScenarioError, UnknownLayerError
 from .apply import before_layer, merge_mapping, scenario_layer
 from .find import base_layer, default_partners, load_scenario
-from .validate import _validate
+from .validate import _validate, checking_once
 
 __all__ = ["compare_scenario", "ScenarioResult", "Comparison", "flatten_indices", "KIND_LABELS"]
 
@@ -242,6 +242,13 @@ def compare_scenario(scenario, against=(), *, by: str = "population", layer=None
     (a group-by; measures are conserved, so :math:`\\sum m` before = after). Transfers change the
     atom membership and the overlap is recomputed (exact in atom mode).
     """
+    with checking_once():  # the scenario is checked once for all of its steps
+        return _compare_scenario(scenario, against, by=by, layer=layer, mode=mode, min_share=min_share,
+                                 geometry=geometry, workers=workers, progress=progress)
+
+
+def _compare_scenario(scenario, against=(), *, by: str = "population", layer=None, mode: str = "auto",
+                      min_share: float | None = None, geometry: bool = True, workers: int = 1, progress=None) -> ScenarioResult:
     from ..layer import load_layer
     from ..overlap import overlap
     from ..scoring import score

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import difflib
 import functools
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 import numpy as np
 import pandas as pd
@@ -136,26 +138,45 @@ def check_scenario(scenario, *, layer=None) -> list[str]:
     return notes
 
 
-# (scenario, layer) checked in this process: compare_scenario validates, then scenario_layer re-derives the transfers
-_CHECKED: dict = {}
+# (scenario, layer) checks of the innermost checking_once() block; None outside one (nothing kept between calls)
+_CHECKED: ContextVar[dict | None] = ContextVar("coterm_scenario_checks", default=None)
+
+
+@contextmanager
+def checking_once():
+    """Inside this block a scenario checked against the same layer object is not checked again.
+
+    compare_scenario checks the scenario, then derives its after-layer and regroups each partner's
+    overlap, and each of those steps checks it (the transfers' membership comes out of the check).
+    """
+    if _CHECKED.get() is not None:
+        yield
+        return
+    token = _CHECKED.set({})
+    try:
+        yield
+    finally:
+        _CHECKED.reset(token)
 
 
 def _validate(sc: Scenario, lay):
     """Check against data; return (notes, membership after transfers or None).
 
-    A scenario (frozen) checked against the same layer object with the same membership and codes is not
-    checked again: the result is a pure function of those, and a failed check is never remembered.
+    Inside :func:`checking_once`, a scenario (frozen) checked against the same layer object with the same
+    membership and codes is not checked again: the result is a pure function of those, and a failed check
+    is never remembered.
     """
+    checked = _CHECKED.get()
+    if checked is None:
+        return _check(sc, lay)
     key = (id(sc), id(lay))
-    hit = _CHECKED.get(key)
+    hit = checked.get(key)
     if (hit is not None and hit[0] is sc and hit[1] is lay and hit[2] is lay.membership
             and (hit[3] is lay.codes or hit[3].equals(lay.codes))):
         return list(hit[4]), (hit[5].copy() if hit[5] is not None else None)
     notes, membership = _check(sc, lay)
-    if len(_CHECKED) >= 16:
-        _CHECKED.pop(next(iter(_CHECKED)))
-    # holds the objects, so their ids are not reused while the entry lives
-    _CHECKED[key] = (sc, lay, lay.membership, lay.codes, tuple(notes), membership.copy() if membership is not None else None)
+    # holds the objects, so their ids are not reused while the block lives
+    checked[key] = (sc, lay, lay.membership, lay.codes, tuple(notes), membership.copy() if membership is not None else None)
     return notes, membership
 
 
