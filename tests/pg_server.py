@@ -50,7 +50,7 @@ class Server:
 
     def start(self) -> "Server":
         self.run(self.bindir / "initdb", "-D", self.data, "-U", "postgres", "--auth-local=trust", "--auth-host=scram-sha-256",
-                 "-E", "UTF8", "--locale=C.UTF-8")
+                 "-E", "UTF8", "--locale=C.UTF-8", "--no-sync")  # a throw-away cluster: no fsync of its files
         opts = (f"-c listen_addresses=127.0.0.1 -c port={self.port} -c unix_socket_directories={self.dir} "
                 "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=32MB")
         self.run(self.bindir / "pg_ctl", "-D", self.data, "-o", opts, "-l", self.dir / "log", "-w", "-t", "60", "start")

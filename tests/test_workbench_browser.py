@@ -56,19 +56,39 @@ def _random_groupings(codes, n, seed=20261201):
     return out
 
 
-def test_js_equals_python_for_shipped_and_random_groupings(page_file):
-    data, path = page_file
-    groupings = [s["groups"] for s in data["scenarios"]] + [[]] + _random_groupings(data["units"]["codes"], 40)
-    base = {p: coterm.overlap(LAYER, p, mode="atoms", by="population") for p in PARTNERS}
+CHUNKS = 4  # the groupings are checked in interleaved parts so both test processes share the ~20 s of Python reference
+
+
+@pytest.fixture(scope="module")
+def groupings(page_file):
+    data, _ = page_file
+    return [s["groups"] for s in data["scenarios"]] + [[]] + _random_groupings(data["units"]["codes"], 40)
+
+
+@pytest.fixture(scope="module")
+def base_overlaps():
+    return {p: coterm.overlap(LAYER, p, mode="atoms", by="population") for p in PARTNERS}
+
+
+def test_the_chunks_cover_every_grouping_once(groupings):
+    picked = sorted(i for c in range(CHUNKS) for i in range(len(groupings))[c::CHUNKS])
+    assert picked == list(range(len(groupings))) and len(groupings) > 40
+
+
+@pytest.mark.parametrize("chunk", range(CHUNKS))
+def test_js_equals_python_for_shipped_and_random_groupings(page_file, groupings, base_overlaps, chunk):
+    _, path = page_file
+    index = list(range(len(groupings)))[chunk::CHUNKS]
+    part = [groupings[i] for i in index]
     with offline_page() as (page, log):
         page.goto(path.as_uri())
         # one JSON string back: much faster than Playwright's structured copy of 300 nested objects
-        js_all = json.loads(page.evaluate("gs => JSON.stringify(gs.map(g => window.coterm.score(g)))", groupings))
+        js_all = json.loads(page.evaluate("gs => JSON.stringify(gs.map(g => window.coterm.score(g)))", part))
         assert not log["console"] and not log["pageerrors"] and not log["requests"]
-    assert len(js_all) == len(groupings)
-    for i, (groups, js) in enumerate(zip(groupings, js_all)):
+    assert len(js_all) == len(part)
+    for i, groups, js in zip(index, part, js_all):
         for p in PARTNERS:
-            _same(reference_scores(LAYER, p, groups, base_overlap=base[p]), js[p], f"grouping {i} × {p}")
+            _same(reference_scores(LAYER, p, groups, base_overlap=base_overlaps[p]), js[p], f"grouping {i} × {p}")
 
 
 def test_click_three_districts_into_a_group_and_export(page_file, tmp_path):
