@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from . import notebook
+from .codekeys import Codes as _Codes, row_order as _order, str_take as _str_take
 
 if TYPE_CHECKING:  # typing only
     from .overlap import Overlap
@@ -157,37 +158,6 @@ class Scores:
         }
 
 
-class _Codes:
-    """One side's codes as ranks in their sorted universe: grouping and sorting on ints instead of strings.
-
-    ``unit``: each unit's key; ``pos``: the unit position of each key (-1 if no unit); ``table`` and ``pairs``:
-    the keys of that side's code column in the kept pairs and in all pairs. Ranks follow string order, so
-    groups come out in the order a groupby on the strings gives (float sums over groups stay bit-identical).
-    """
-
-    def __init__(self, index: pd.Index, table_col: pd.Series, pairs_col: pd.Series):
-        n = len(index)
-        if index.is_unique:
-            at_t, at_p = index.get_indexer(table_col), index.get_indexer(pairs_col)
-            if (at_t >= 0).all() and (at_p >= 0).all():  # the usual case: every pair's code is a unit
-                self.pos = np.argsort(index.to_numpy(dtype=object), kind="stable")
-                self.unit = np.empty(n, dtype=np.intp)
-                self.unit[self.pos] = np.arange(n)
-                self.table, self.pairs, self.size = self.unit[at_t], self.unit[at_p], n
-                return
-        cols = [index.to_numpy(dtype=object), table_col.to_numpy(dtype=object), pairs_col.to_numpy(dtype=object)]
-        uniq, inv = np.unique(np.concatenate(cols), return_inverse=True)
-        self.size = len(uniq)
-        self.unit, self.table, self.pairs = inv[:n], inv[n:n + len(cols[1])], inv[n + len(cols[1]):]
-        self.pos = np.full(self.size, -1, dtype=np.intp)
-        self.pos[self.unit[::-1]] = np.arange(n)[::-1]  # first unit of a repeated code
-
-
-def _order(table: pd.DataFrame, me: _Codes, them: _Codes, share: str) -> np.ndarray:
-    """Row order by code, share descending, partner code (as ``sort_values`` on the strings; NaN shares last)."""
-    return np.lexsort((them.table, -table[share].to_numpy(dtype=float), me.table))
-
-
 def _classify(table: pd.DataFrame, units: pd.DataFrame, other_units: pd.DataFrame, side: str, other_names: pd.Series) -> pd.DataFrame:
     """Classes of the units of one side given the kept pairs (``side`` is 'a' or 'b'); for callers without codes."""
     mc, tc = f"{side}_code", ("b_code" if side == "a" else "a_code")
@@ -229,14 +199,16 @@ def _classify_keys(table: pd.DataFrame, units: pd.DataFrame, side: str, other_na
     return out
 
 
-def _partners(table: pd.DataFrame, side: str, layer_id: str, other_names: pd.Series, them: _Codes, order: np.ndarray) -> pd.DataFrame:
+def _partners(table: pd.DataFrame, side: str, layer_id: str, other_names: pd.Series, me: _Codes, them: _Codes,
+              order: np.ndarray) -> pd.DataFrame:
     """The kept pairs seen from one side: side, layer, code, partner_code, partner_name, share, rank."""
     me_col, them_col = f"{side}_code", ("b_code" if side == "a" else "a_code")
     names = pd.api.extensions.take(other_names.array, them.pos[them.table[order]], allow_fill=True)
-    code = table[me_col].astype(str).to_numpy()[order]
-    out = pd.DataFrame({"side": side, "layer": layer_id, "code": code, "partner_code": table[them_col].astype(str).to_numpy()[order],
+    code = _str_take(table[me_col], order)
+    out = pd.DataFrame({"side": side, "layer": layer_id, "code": code, "partner_code": _str_take(table[them_col], order),
                         "partner_name": pd.Series(names).to_numpy(), "share": table[f"share_of_{side}"].to_numpy(dtype=float)[order]})
-    new = np.r_[True, code[1:] != code[:-1]] if len(code) else np.zeros(0, dtype=bool)
+    k = me.table[order]  # keys <-> codes one to one: the runs of equal codes
+    new = np.r_[True, k[1:] != k[:-1]] if len(k) else np.zeros(0, dtype=bool)
     starts = np.flatnonzero(new)
     out["rank"] = np.arange(len(code)) - np.repeat(starts, np.diff(np.r_[starts, len(code)])) + 1
     return out
@@ -390,8 +362,8 @@ def score(ov) -> Scores:
     units = pd.concat(frames, ignore_index=True)
     units = units[["side", "layer", "code", "name", "class", "n_partners", "dominant_code", "dominant_name", "dominant_share",
                    "measure", "area_m2", "population"]]
-    partners = pd.concat([_partners(table, "a", ov.a.id, ov.units_b["name"], kb, oa),
-                          _partners(table, "b", ov.b.id, ov.units_a["name"], ka, ob)], ignore_index=True)
+    partners = pd.concat([_partners(table, "a", ov.a.id, ov.units_b["name"], ka, kb, oa),
+                          _partners(table, "b", ov.b.id, ov.units_a["name"], kb, ka, ob)], ignore_index=True)
     indices = {
         "a_to_b": _direction(table, all_pairs, ca, ka),
         "b_to_a": _direction(table, all_pairs, cb, kb),
