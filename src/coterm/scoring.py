@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from . import notebook
+from .codekeys import Codes as _Codes, row_order as _order, str_take as _str_take
 
 if TYPE_CHECKING:  # typing only
     from .overlap import Overlap
@@ -158,28 +159,39 @@ class Scores:
 
 
 def _classify(table: pd.DataFrame, units: pd.DataFrame, other_units: pd.DataFrame, side: str, other_names: pd.Series) -> pd.DataFrame:
-    """Classes of the units of one side given the kept pairs (``side`` is 'a' or 'b')."""
-    me, them = f"{side}_code", ("b_code" if side == "a" else "a_code")
-    share = f"share_of_{side}"
-    n_me = table.groupby(me).size()
-    n_them = table.groupby(them).size()
-    t = table[[me, them, share]].copy()
-    t["partner_exclusive"] = t[them].map(n_them).to_numpy() == 1
-    t = t.sort_values([me, share, them], ascending=[True, False, True])
-    grp = t.groupby(me, sort=True)
-    dom = grp.head(1).set_index(me)
-    all_excl = grp["partner_exclusive"].all()
+    """Classes of the units of one side given the kept pairs (``side`` is 'a' or 'b'); for callers without codes."""
+    mc, tc = f"{side}_code", ("b_code" if side == "a" else "a_code")
+    # the partner side keyed on other_names' index: the names are what is looked up there (other_units is not)
+    me, them = _Codes(units.index, table[mc], table[mc]), _Codes(other_names.index, table[tc], table[tc])
+    return _classify_keys(table, units, side, other_names, me, them, _order(table, me, them, f"share_of_{side}"))
 
+
+def _classify_keys(table: pd.DataFrame, units: pd.DataFrame, side: str, other_names: pd.Series,
+                   me: _Codes, them: _Codes, order: np.ndarray) -> pd.DataFrame:
+    """Classes of the units of one side given the kept pairs, their codes as keys and the row order."""
+    them_col = "b_code" if side == "a" else "a_code"
+    share = f"share_of_{side}"
+    n_me = np.bincount(me.table, minlength=me.size)
+    exclusive = np.bincount(them.table, minlength=them.size)[them.table] == 1
+    not_excl = np.bincount(me.table[~exclusive], minlength=me.size)
+    k = me.table[order]
+    first = order[np.r_[True, k[1:] != k[:-1]]] if len(k) else order
+    dom_row = np.full(me.size, -1, dtype=np.intp)
+    dom_row[me.table[first]] = first  # the dominant pair of each code: first after sorting
+    dom_row = dom_row[me.unit]
+    dom_other = np.where(dom_row >= 0, them.pos[them.table[np.maximum(dom_row, 0)]] if len(table) else -1, -1)
+
+    take = pd.api.extensions.take
     out = pd.DataFrame(index=units.index)
     out["name"] = units["name"]
-    out["n_partners"] = n_me.reindex(out.index).fillna(0).astype(int)
-    out["dominant_code"] = dom[them].reindex(out.index)
-    out["dominant_name"] = out["dominant_code"].map(other_names)
-    out["dominant_share"] = dom[share].reindex(out.index)
-    excl = all_excl.reindex(out.index).fillna(False).astype(bool)
-    n = out["n_partners"]
+    out["n_partners"] = n_me[me.unit].astype(int)
+    out["dominant_code"] = take(table[them_col].array, dom_row, allow_fill=True)
+    out["dominant_name"] = take(other_names.array, dom_other, allow_fill=True)
+    out["dominant_share"] = take(table[share].to_numpy(), dom_row, allow_fill=True)
+    excl = ((n_me > 0) & (not_excl == 0))[me.unit]
+    n = out["n_partners"].to_numpy()
     cls = np.select(
-        [n == 0, (n == 1) & excl, n == 1, (n >= 2) & excl, out["dominant_share"] >= MINOR_SPLIT_SHARE],
+        [n == 0, (n == 1) & excl, n == 1, (n >= 2) & excl, out["dominant_share"].to_numpy() >= MINOR_SPLIT_SHARE],
         ["outside", "coterminous", "nested", "contains", "minor split"],
         default="split",
     )
@@ -187,30 +199,35 @@ def _classify(table: pd.DataFrame, units: pd.DataFrame, other_units: pd.DataFram
     return out
 
 
-def _partners(table: pd.DataFrame, side: str, layer_id: str, other_names: pd.Series) -> pd.DataFrame:
+def _partners(table: pd.DataFrame, side: str, layer_id: str, other_names: pd.Series, me: _Codes, them: _Codes,
+              order: np.ndarray) -> pd.DataFrame:
     """The kept pairs seen from one side: side, layer, code, partner_code, partner_name, share, rank."""
-    me, them = f"{side}_code", ("b_code" if side == "a" else "a_code")
-    share = f"share_of_{side}"
-    t = table[[me, them, share]].sort_values([me, share, them], ascending=[True, False, True])
-    out = pd.DataFrame({"side": side, "layer": layer_id, "code": t[me].astype(str).to_numpy(), "partner_code": t[them].astype(str).to_numpy(),
-                        "partner_name": t[them].map(other_names).to_numpy(), "share": t[share].to_numpy(dtype=float)})
-    out["rank"] = out.groupby("code", sort=False).cumcount().to_numpy() + 1
+    me_col, them_col = f"{side}_code", ("b_code" if side == "a" else "a_code")
+    names = pd.api.extensions.take(other_names.array, them.pos[them.table[order]], allow_fill=True)
+    code = _str_take(table[me_col], order)
+    out = pd.DataFrame({"side": side, "layer": layer_id, "code": code, "partner_code": _str_take(table[them_col], order),
+                        "partner_name": pd.Series(names).to_numpy(), "share": table[f"share_of_{side}"].to_numpy(dtype=float)[order]})
+    k = me.table[order]  # keys <-> codes one to one: the runs of equal codes
+    new = np.r_[True, k[1:] != k[:-1]] if len(k) else np.zeros(0, dtype=bool)
+    starts = np.flatnonzero(new)
+    out["rank"] = np.arange(len(code)) - np.repeat(starts, np.diff(np.r_[starts, len(code)])) + 1
     return out
 
 
-def _direction(table: pd.DataFrame, all_pairs: pd.DataFrame, cls: pd.DataFrame, side: str) -> dict:
+def _direction(table: pd.DataFrame, all_pairs: pd.DataFrame, cls: pd.DataFrame, me: _Codes) -> dict:
     """Indices of one direction (side → other)."""
-    me = f"{side}_code"
-    other = "b_code" if side == "a" else "a_code"
-    inside = cls[cls["class"] != "outside"]
-    by_me = all_pairs.groupby(me)  # one grouping for both weights (factorising string codes is the costly part)
-    area_w = by_me["area_m2"].sum().reindex(inside.index).fillna(0.0)
-    pop_w = by_me["population"].sum(min_count=1).reindex(inside.index)
+    c_all = cls["class"].to_numpy(dtype=object)
+    in_mask = c_all != "outside"
+    inside_keys = me.unit[in_mask]
+    key = me.pairs
+    # pd.Series sums everywhere below: the same summation (and last bits) as the string-keyed pandas version
+    area_w = pd.Series(all_pairs["area_m2"].groupby(key).sum().reindex(inside_keys).fillna(0.0).to_numpy())
+    pop_w = pd.Series(all_pairs["population"].groupby(key).sum(min_count=1).reindex(inside_keys).to_numpy())
     has_pop = bool(pop_w.notna().any()) and float(pop_w.fillna(0).sum()) > 0
     pop_w = pop_w.fillna(0.0)
-    c = inside["class"]
+    c = c_all[in_mask]
     counts = {k: int((c == k).sum()) for k in ("coterminous", "nested", "contains")}
-    split_mask = c.isin(["split", "minor split"])
+    split_mask = (c == "split") | (c == "minor split")
     counts["split"] = int(split_mask.sum())
     counts["minor_split"] = int((c == "minor split").sum())
 
@@ -221,27 +238,29 @@ def _direction(table: pd.DataFrame, all_pairs: pd.DataFrame, cls: pd.DataFrame, 
         return out
 
     # nesting purity: sum over units of the dominant partner's measure / total measure
-    inside_pairs = all_pairs[inside.index.get_indexer(all_pairs[me]) >= 0]  # hash lookups: isin is slow on arrow strings
-    by_inside = inside_pairs.groupby(me)
+    is_inside = np.zeros(me.size, dtype=bool)
+    is_inside[inside_keys] = True
+    pair_in = is_inside[key]
 
     def purity(col):
         if col == "population" and not has_pop:
             return None
-        tot = inside_pairs[col].sum()
-        return float(by_inside[col].max().sum() / tot) if tot > 0 else None
+        v = all_pairs[col][pair_in]
+        tot = v.sum()
+        return float(v.groupby(key[pair_in]).max().sum() / tot) if tot > 0 else None
 
     return {
-        "units": int(len(inside)),
-        "outside": int((cls["class"] == "outside").sum()),
+        "units": int(in_mask.sum()),
+        "outside": int((~in_mask).sum()),
         **counts,
         "coterminosity_rate": rate(c == "coterminous"),
-        "alignment_rate": rate(c.isin(ALIGNED)),
+        "alignment_rate": rate(np.isin(c, ALIGNED)),
         "split_rate": rate(split_mask),
         "people_in_split_units": float(pop_w[split_mask].sum()) if has_pop else None,
         "area_in_split_units_km2": float(area_w[split_mask].sum() / 1e6),
-        "nesting_purity": {"count": float(inside["dominant_share"].mean()) if len(inside) else None,
+        "nesting_purity": {"count": float(cls["dominant_share"][in_mask].mean()) if in_mask.any() else None,
                            "area": purity("area_m2"), "population": purity("population")},
-        "conditional_entropy_bits": _conditional_entropy(table, given=me, of=other),
+        "conditional_entropy_bits": _conditional_entropy(table, me.table),
     }
 
 
@@ -250,8 +269,8 @@ def _entropy(p: np.ndarray) -> float:
     return max(0.0, float(-(p * np.log2(p)).sum())) if len(p) else 0.0
 
 
-def _conditional_entropy(table: pd.DataFrame, *, given: str, of: str) -> float:
-    """H(of | given) in bits over the kept pairs, weighted by the measure.
+def _conditional_entropy(table: pd.DataFrame, given: np.ndarray) -> float:
+    """H(of | given) in bits over the kept pairs, weighted by the measure; ``given``: the conditioning side's keys.
 
     Notes
     -----
@@ -263,12 +282,12 @@ def _conditional_entropy(table: pd.DataFrame, *, given: str, of: str) -> float:
     if tot <= 0:
         return 0.0
     p = m / tot
-    pa = table.assign(p=p).groupby(given)["p"].transform("sum").to_numpy()
+    pa = pd.Series(p).groupby(given).transform("sum").to_numpy()
     nz = p > 0
     return max(0.0, float(-(p[nz] * np.log2(p[nz] / pa[nz])).sum()))  # max: no "-0"
 
 
-def _symmetric(table: pd.DataFrame) -> dict:
+def _symmetric(table: pd.DataFrame, ka: _Codes, kb: _Codes) -> dict:
     """Variation of information and normalised mutual information of the two partitions.
 
     Notes
@@ -281,11 +300,11 @@ def _symmetric(table: pd.DataFrame) -> dict:
     tot = m.sum()
     if tot <= 0:
         return {"vi_bits": None, "nmi": None, "h_a_bits": None, "h_b_bits": None, "mutual_information_bits": None}
-    p = table.assign(p=m / tot)
-    ha = _entropy(p.groupby("a_code")["p"].sum().to_numpy())
-    hb = _entropy(p.groupby("b_code")["p"].sum().to_numpy())
-    hba = _conditional_entropy(table, given="a_code", of="b_code")
-    hab = _conditional_entropy(table, given="b_code", of="a_code")
+    p = pd.Series(m / tot)
+    ha = _entropy(p.groupby(ka.table).sum().to_numpy())
+    hb = _entropy(p.groupby(kb.table).sum().to_numpy())
+    hba = _conditional_entropy(table, ka.table)
+    hab = _conditional_entropy(table, kb.table)
     mi = max(hb - hba, 0.0)
     nmi = 1.0 if ha + hb == 0 else 2 * mi / (ha + hb)
     return {"vi_bits": hab + hba, "nmi": min(nmi, 1.0), "h_a_bits": ha, "h_b_bits": hb, "mutual_information_bits": mi,
@@ -325,8 +344,11 @@ def score(ov) -> Scores:
     """
     table = ov.table
     all_pairs = ov.all_pairs()
-    ca = _classify(table, ov.units_a, ov.units_b, "a", ov.units_b["name"])
-    cb = _classify(table, ov.units_b, ov.units_a, "b", ov.units_a["name"])
+    ka = _Codes(ov.units_a.index, table["a_code"], all_pairs["a_code"])  # factorised once per side
+    kb = _Codes(ov.units_b.index, table["b_code"], all_pairs["b_code"])
+    oa, ob = _order(table, ka, kb, "share_of_a"), _order(table, kb, ka, "share_of_b")
+    ca = _classify_keys(table, ov.units_a, "a", ov.units_b["name"], ka, kb, oa)
+    cb = _classify_keys(table, ov.units_b, "b", ov.units_a["name"], kb, ka, ob)
     frames = []
     for side, cls, units in (("a", ca, ov.units_a), ("b", cb, ov.units_b)):
         f = cls.copy()
@@ -340,11 +362,11 @@ def score(ov) -> Scores:
     units = pd.concat(frames, ignore_index=True)
     units = units[["side", "layer", "code", "name", "class", "n_partners", "dominant_code", "dominant_name", "dominant_share",
                    "measure", "area_m2", "population"]]
-    partners = pd.concat([_partners(table, "a", ov.a.id, ov.units_b["name"]), _partners(table, "b", ov.b.id, ov.units_a["name"])],
-                         ignore_index=True)
+    partners = pd.concat([_partners(table, "a", ov.a.id, ov.units_b["name"], ka, kb, oa),
+                          _partners(table, "b", ov.b.id, ov.units_a["name"], kb, ka, ob)], ignore_index=True)
     indices = {
-        "a_to_b": _direction(table, all_pairs, ca, "a"),
-        "b_to_a": _direction(table, all_pairs, cb, "b"),
-        "symmetric": _symmetric(table),
+        "a_to_b": _direction(table, all_pairs, ca, ka),
+        "b_to_a": _direction(table, all_pairs, cb, kb),
+        "symmetric": _symmetric(table, ka, kb),
     }
     return Scores(overlap=ov, units=units, indices=indices, partners=partners)
