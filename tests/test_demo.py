@@ -102,8 +102,9 @@ def test_an_interrupted_run_leaves_the_previous_complete_output(demo_dir, tmp_pa
     out = tmp_path / "maps"
     shutil.copytree(demo_dir, out)
     before = _tree_digest(out)
+    # SIGINT as from a terminal, even when the suite was started in the background (where the shell ignores it)
     proc = subprocess.Popen([sys.executable, "-m", "coterm", "demo", "--quick", "--out", str(out)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=subprocess.PIPE, text=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.time() + 120
     while not [p for p in tmp_path.iterdir() if p.name.startswith(".maps")] and time.time() < deadline:
         time.sleep(0.05)  # wait until the run has started writing its temporary folder

@@ -52,8 +52,10 @@ def _leftovers(parent, name):
 
 
 def _interrupt_after(args, delay: float):
+    # Ctrl-C acts as it does from a terminal even when the suite itself was started in the background, where
+    # the shell ignores SIGINT and every child would inherit that
     proc = subprocess.Popen([sys.executable, "-m", "coterm", *map(str, args)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+                            text=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     # coterm's SIGTERM handler is installed when main() starts, after every import: a fixed sleep alone
     # can end, on a loaded machine, while Python is still importing (an interruption there is not ours)
     wait_until_caught(proc, signal.SIGTERM)
