@@ -15,6 +15,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from operator import is_
 
+from ..scoped import scope
+
 __all__ = ["FrameMemo", "memo", "reusing_work"]
 
 # the memos of the innermost active block, by name; None outside any block
@@ -25,14 +27,8 @@ _ACTIVE: ContextVar[dict | None] = ContextVar("coterm_maps_memos", default=None)
 def reusing_work():
     """Maps made inside this block reuse each other's display geometry and place indexes; all is dropped at
     its end. Nested blocks share the outer block's memos."""
-    if _ACTIVE.get() is not None:
+    with scope(_ACTIVE):
         yield
-        return
-    token = _ACTIVE.set({})
-    try:
-        yield
-    finally:
-        _ACTIVE.reset(token)
 
 
 def memo(name: str, size: int) -> "FrameMemo | None":

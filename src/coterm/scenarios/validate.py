@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import CotermError, ScenarioError
+from ..scoped import scope
 from .find import _resolve_layer_ref, base_layer, load_scenario
 from .model import Scenario, Transfer
 
@@ -149,14 +150,8 @@ def checking_once():
     compare_scenario checks the scenario, then derives its after-layer and regroups each partner's
     overlap, and each of those steps checks it (the transfers' membership comes out of the check).
     """
-    if _CHECKED.get() is not None:
+    with scope(_CHECKED):
         yield
-        return
-    token = _CHECKED.set({})
-    try:
-        yield
-    finally:
-        _CHECKED.reset(token)
 
 
 def _validate(sc: Scenario, lay):
