@@ -1,6 +1,6 @@
 """Helpers for map tests: small synthetic layers near London and a headless Chromium with no network.
 
-Not a test module. ``tests/test_maps.py`` and ``tests/test_maps_browser.py`` import it.
+Not a test module. ``tests/test_maps.py`` and the browser tests import it.
 """
 
 from __future__ import annotations
@@ -68,8 +68,9 @@ def chromium_available() -> bool:
 
 
 # One chromium per test process, launched at the first browser test and closed when the session ends
-# (conftest's pytest_sessionfinish): a launch costs about a second of CPU per test otherwise. Each
-# test still gets a fresh browser context (its own cookies, storage, cache, viewport), so tests stay isolated.
+# (conftest's pytest_sessionfinish): a launch costs about a second of CPU per test otherwise. Tests also share
+# one page (one context) per process, navigated per test: a new context starts a new renderer process (V8 and
+# Leaflet from cold, about a second of CPU). offline_page resets what a test may change in between.
 _SHARED: dict = {}
 
 
@@ -87,6 +88,7 @@ def _shared_browser():
 
 
 def close_shared_browser() -> None:
+    _SHARED.pop("page", None)
     browser, pw = _SHARED.pop("browser", None), _SHARED.pop("playwright", None)
     try:
         if browser is not None:
@@ -96,32 +98,90 @@ def close_shared_browser() -> None:
             pw.stop()
 
 
+def _new_log() -> dict:
+    return {"requests": [], "console": [], "pageerrors": []}
+
+
+def _open_page(width: int, height: int, log_of):
+    """A new context and page, every non-file:// request aborted; the route and listeners write to ``log_of()``."""
+    context = _shared_browser().new_context(viewport={"width": width, "height": height}, service_workers="block")
+
+    def route(r):
+        url = r.request.url
+        if url.startswith(("file://", "data:", "blob:", "about:")):
+            r.continue_()
+        else:
+            log_of()["requests"].append(url)
+            r.abort()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.on("console", lambda m: log_of()["console"].append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: log_of()["pageerrors"].append(str(e)))
+    page.on("requestfailed", lambda r: None if r.url.startswith(("file://", "data:")) else log_of()["requests"].append(r.url))
+    return page
+
+
+def _drop_shared_page() -> None:
+    page = _SHARED.pop("page", None)
+    if page is not None:
+        try:
+            page.context.close()
+        except Exception:  # the browser itself went away: _shared_browser replaces it
+            pass
+
+
+def _reset(page) -> None:
+    """Leave the page as a new one would be: no popups, storage, cookies, media emulation or JS state."""
+    for other in page.context.pages:
+        if other is not page:
+            other.close()
+    page.evaluate("() => { try { localStorage.clear(); sessionStorage.clear(); } catch (e) {} }")
+    page.goto("about:blank")  # ends the test's document: its timers, listeners and globals
+    page.emulate_media(media="null", color_scheme="null")
+    page.mouse.move(0, 0)  # where a new page's mouse starts (moves with steps start from here)
+    page.context.clear_cookies()
+
+
 @contextmanager
-def offline_page(*, width: int = 1280, height: int = 800):
+def offline_page(*, width: int = 1280, height: int = 800, fresh: bool = False):
     """A Playwright page in headless Chromium with every non-file:// request aborted and recorded.
 
     Yields ``(page, log)`` where ``log`` has lists ``requests`` (blocked URLs), ``console`` (errors)
-    and ``pageerrors``. The page lives in a new browser context, closed on exit.
+    and ``pageerrors``, this use's own. The page is the process's shared one, reset on exit; a body that
+    raises throws it away instead, so the next test gets a new one. ``fresh=True`` (or a use nested in
+    another) gets a page in its own new browser context, closed on exit.
     """
-    log = {"requests": [], "console": [], "pageerrors": []}
-    context = _shared_browser().new_context(viewport={"width": width, "height": height}, service_workers="block")
+    log = _new_log()
+    if fresh or _SHARED.get("busy"):
+        page = _open_page(width, height, lambda: log)
+        try:
+            yield page, log
+        finally:
+            page.context.close()
+        return
+    _SHARED["log"] = log
+    page = _SHARED.get("page")
+    if page is None or page.is_closed() or not page.context.browser.is_connected():
+        _drop_shared_page()
+        page = _SHARED["page"] = _open_page(width, height, lambda: _SHARED["log"])
+    else:
+        page.set_viewport_size({"width": width, "height": height})
+    _SHARED["busy"] = True
+    clean = False
     try:
-        def route(r):
-            url = r.request.url
-            if url.startswith(("file://", "data:", "blob:", "about:")):
-                r.continue_()
-            else:
-                log["requests"].append(url)
-                r.abort()
-
-        context.route("**/*", route)
-        page = context.new_page()
-        page.on("console", lambda m: log["console"].append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: log["pageerrors"].append(str(e)))
-        page.on("requestfailed", lambda r: None if r.url.startswith(("file://", "data:")) else log["requests"].append(r.url))
         yield page, log
+        clean = True
     finally:
-        context.close()
+        _SHARED["busy"] = False
+        try:
+            if clean:
+                _reset(page)
+        except Exception:
+            clean = False
+        _SHARED["log"] = _new_log()  # what the reset or a late event logs belongs to no test
+        if not clean:
+            _drop_shared_page()
 
 
 def toml_string(text: str) -> str:
