@@ -47,7 +47,10 @@ def page():
 def _open(page, m, tmp_path, name):
     from coterm import maps
 
-    path = maps.save_map(m, tmp_path / f"{name}.html")
+    return _show(page, maps.save_map(m, tmp_path / f"{name}.html"))
+
+
+def _show(page, path):
     page.goto(path.as_uri())
     page.wait_for_function("window.cotermMap && window.cotermMap.map && document.querySelectorAll('path.leaflet-interactive').length > 0")
     page.wait_for_timeout(300)
@@ -79,8 +82,36 @@ def _synthetic_map(**kw):
     return maps.coterminosity_map(coterm.overlap(a, b, by="area"), None, **kw)
 
 
-def test_synthetic_map_draws_every_unit_offline_without_errors(page, tmp_path):
-    _open(page, _synthetic_map(), tmp_path, "synthetic")
+# Pages several tests open, built and saved once per module: the tests only read the files (a page's
+# HTML does not depend on its file name)
+@pytest.fixture(scope="module")
+def synthetic_page(tmp_path_factory):
+    from coterm import maps
+
+    return maps.save_map(_synthetic_map(), tmp_path_factory.mktemp("maps") / "synthetic.html")
+
+
+@pytest.fixture(scope="module")
+def scenario_page(tmp_path_factory):
+    from coterm import maps
+
+    res = helpers.synthetic_scenario(folder=tmp_path_factory.mktemp("scenario"))
+    return maps.save_map(maps.scenario_map(res), tmp_path_factory.mktemp("maps") / "scenario.html")
+
+
+@pytest.fixture(scope="module")
+def ltla_icb(tmp_path_factory):
+    """(overlap, scores, saved page) of the real districts × ICBs of 2022."""
+    import coterm
+    from coterm import maps
+
+    ov = coterm.overlap("ltla-2021", "icb-2022")
+    scores = coterm.score(ov)
+    return ov, scores, maps.save_map(maps.coterminosity_map(ov, scores), tmp_path_factory.mktemp("maps") / "ltla-icb.html")
+
+
+def test_synthetic_map_draws_every_unit_offline_without_errors(page, synthetic_page):
+    _show(page, synthetic_page)
     assert _paths(page, "overlay") == len(helpers.A_UNITS)
     assert _paths(page, "ctOutlines") == len(helpers.B_UNITS)
     legend = page.locator(".ct-legend").inner_text()
@@ -89,8 +120,8 @@ def test_synthetic_map_draws_every_unit_offline_without_errors(page, tmp_path):
     _shot(page, "synthetic")
 
 
-def test_hovering_a_district_shows_its_name_and_class_in_the_tooltip(page, tmp_path):
-    _open(page, _synthetic_map(), tmp_path, "hover")
+def test_hovering_a_district_shows_its_name_and_class_in_the_tooltip(page, synthetic_page):
+    _show(page, synthetic_page)
     page.mouse.move(*_point(page, "A4", "a", fx=0.3))
     tip = page.locator(".leaflet-tooltip")
     tip.wait_for()
@@ -100,8 +131,8 @@ def test_hovering_a_district_shows_its_name_and_class_in_the_tooltip(page, tmp_p
     _shot(page, "hover")
 
 
-def test_clicking_a_district_lists_every_partner_and_explains_the_split(page, tmp_path):
-    _open(page, _synthetic_map(), tmp_path, "click")
+def test_clicking_a_district_lists_every_partner_and_explains_the_split(page, synthetic_page):
+    _show(page, synthetic_page)
     page.mouse.click(*_point(page, "A4", "a", fx=0.3))
     popup = page.locator(".leaflet-popup-content")
     popup.wait_for()
@@ -112,8 +143,8 @@ def test_clicking_a_district_lists_every_partner_and_explains_the_split(page, tm
     page.screenshot(path=str(helpers.artifacts_dir() / "map-click.png"))
 
 
-def test_unticking_a_layer_in_the_layer_control_hides_its_paths(page, tmp_path):
-    _open(page, _synthetic_map(), tmp_path, "toggle")
+def test_unticking_a_layer_in_the_layer_control_hides_its_paths(page, synthetic_page):
+    _show(page, synthetic_page)
     box = page.locator(".leaflet-control-layers label", has_text="class against").locator("input")
     box.uncheck()
     assert _paths(page, "overlay") == 0
@@ -125,8 +156,8 @@ def test_unticking_a_layer_in_the_layer_control_hides_its_paths(page, tmp_path):
     assert _paths(page, "ctOutlines") == 0
 
 
-def test_search_by_name_zooms_to_the_unit_and_opens_its_popup(page, tmp_path):
-    _open(page, _synthetic_map(), tmp_path, "search")
+def test_search_by_name_zooms_to_the_unit_and_opens_its_popup(page, synthetic_page):
+    _show(page, synthetic_page)
     page.locator(".ct-search input").fill("fi")
     item = page.locator(".ct-search li", has_text="Fir")
     item.click()
@@ -136,16 +167,13 @@ def test_search_by_name_zooms_to_the_unit_and_opens_its_popup(page, tmp_path):
     _shot(page, "search")
 
 
-def test_fullscreen_control_is_present(page, tmp_path):
-    _open(page, _synthetic_map(), tmp_path, "fullscreen")
+def test_fullscreen_control_is_present(page, synthetic_page):
+    _show(page, synthetic_page)
     assert page.locator(".leaflet-control-zoom-fullscreen, .fullscreen-icon").count() >= 1
 
 
-def test_scenario_map_highlights_and_lists_the_changed_units(page, tmp_path):
-    from coterm import maps
-
-    res = helpers.synthetic_scenario(folder=tmp_path)
-    _open(page, maps.scenario_map(res), tmp_path, "scenario")
+def test_scenario_map_highlights_and_lists_the_changed_units(page, scenario_page):
+    _show(page, scenario_page)
     assert page.locator(".leaflet-ctChanged-pane path").count() == 2  # Elder (district) and Upper Board (merged away)
     changes = page.locator(".ct-changes").inner_text()
     assert "Elder (syn-a): split → nested in Merged Board" in changes
@@ -158,11 +186,8 @@ def test_scenario_map_highlights_and_lists_the_changed_units(page, tmp_path):
     assert "Changed by the scenario" in popup.inner_text() and "split → nested" in popup.inner_text()
 
 
-def test_the_before_after_switch_changes_layers_legend_counts_and_popups(page, tmp_path):
-    from coterm import maps
-
-    res = helpers.synthetic_scenario(folder=tmp_path)
-    _open(page, maps.scenario_map(res), tmp_path, "switch")
+def test_the_before_after_switch_changes_layers_legend_counts_and_popups(page, scenario_page):
+    _show(page, scenario_page)
     legend_after = page.locator(".ct-legend").inner_text()
     assert "Showing: after" in legend_after and "(was" in legend_after
     page.mouse.click(*_point(page, "BX", "after-a", fx=0.5))
@@ -203,13 +228,9 @@ def test_injected_names_are_shown_as_text_and_never_run(page, tmp_path):
     _shot(page, "injection")
 
 
-def test_real_ltla_by_icb_map_draws_every_unit(page, tmp_path):
-    import coterm
-    from coterm import maps
-
-    ov = coterm.overlap("ltla-2021", "icb-2022")
-    scores = coterm.score(ov)
-    _open(page, maps.coterminosity_map(ov, scores), tmp_path, "ltla-2021__icb-2022")
+def test_real_ltla_by_icb_map_draws_every_unit(page, ltla_icb):
+    ov, scores, path = ltla_icb
+    _show(page, path)
     assert _paths(page, "overlay") == len(ov.a.frame)
     assert _paths(page, "ctOutlines") == len(ov.b.frame)
     leeds = ov.a.frame.index[ov.a.frame["name"] == "Leeds"][0]
@@ -222,12 +243,11 @@ def test_real_ltla_by_icb_map_draws_every_unit(page, tmp_path):
 
 
 def test_the_real_icb_2026_scenario_map_from_the_cli_shows_the_changed_units_offline(page, tmp_path):
-    import subprocess
-    import sys
+    from cli_inprocess import run_here  # the real CLI main() in this process: the test is about its page, not processes
 
     out = tmp_path / "icb-2026.html"
-    subprocess.run([sys.executable, "-m", "coterm", "map", "--scenario", str(helpers.REPO / "scenarios" / "icb-mergers-2026.toml"),
-                    "ltla-2021", "-o", str(out)], check=True, capture_output=True, text=True)
+    run = run_here("map", "--scenario", helpers.REPO / "scenarios" / "icb-mergers-2026.toml", "ltla-2021", "-o", out)
+    assert run.returncode == 0, run.stderr
     assert out.stat().st_size <= 4_000_000
     page.goto(out.as_uri())
     page.wait_for_function("window.cotermMap && document.querySelectorAll('path.leaflet-interactive').length > 0")
@@ -237,8 +257,8 @@ def test_the_real_icb_2026_scenario_map_from_the_cli_shows_the_changed_units_off
     _shot(page, "icb-2026-scenario")
 
 
-def test_search_keeps_the_popup_open_and_highlights_the_unit(page, tmp_path):
-    _open(page, _synthetic_map(), tmp_path, "search-keep")
+def test_search_keeps_the_popup_open_and_highlights_the_unit(page, synthetic_page):
+    _show(page, synthetic_page)
     page.locator(".ct-search input").fill("eld")
     page.locator(".ct-search li", has_text="Elder").click()
     page.wait_for_timeout(1200)  # the popup used to close within 0.5 s
@@ -249,11 +269,8 @@ def test_search_keeps_the_popup_open_and_highlights_the_unit(page, tmp_path):
     _shot(page, "search-keep")
 
 
-def test_a_code_in_the_url_opens_that_unit(page, tmp_path):
-    from coterm import maps
-
-    path = maps.save_map(_synthetic_map(), tmp_path / "hash.html")
-    page.goto(path.as_uri() + "#A5")
+def test_a_code_in_the_url_opens_that_unit(page, synthetic_page):
+    page.goto(synthetic_page.as_uri() + "#A5")
     page.wait_for_function("window.cotermMap && cotermMap.ready")
     popup = page.locator(".leaflet-popup-content")
     popup.wait_for()
@@ -283,8 +300,8 @@ def test_the_unit_table_sorts_filters_and_downloads_every_unit_as_csv(page, tmp_
     _shot(page, "table")
 
 
-def test_labels_name_units_and_never_overlap(page, tmp_path):
-    _open(page, _synthetic_map(), tmp_path, "labels")
+def test_labels_name_units_and_never_overlap(page, synthetic_page):
+    _show(page, synthetic_page)
     labels = page.locator(".ct-label-text")
     assert labels.count() >= 3
     boxes = [labels.nth(i).bounding_box() for i in range(labels.count())]
@@ -309,12 +326,8 @@ def _no_sideways_scroll(pg):
     assert pg.evaluate("document.body.scrollWidth") <= 390
 
 
-def test_on_a_phone_the_controls_sit_in_one_drawer_and_taps_reach_units(phone, tmp_path):
-    from coterm import maps
-
-    res = helpers.synthetic_scenario(folder=tmp_path)
-    path = maps.save_map(maps.scenario_map(res), tmp_path / "phone.html")
-    phone.goto(path.as_uri())
+def test_on_a_phone_the_controls_sit_in_one_drawer_and_taps_reach_units(phone, scenario_page):
+    phone.goto(scenario_page.as_uri())
     phone.wait_for_function("window.cotermMap && cotermMap.ready")
     _no_sideways_scroll(phone)
     title = phone.locator(".ct-title").bounding_box()
@@ -332,13 +345,10 @@ def test_on_a_phone_the_controls_sit_in_one_drawer_and_taps_reach_units(phone, t
     phone.screenshot(path=str(helpers.artifacts_dir() / "phone-scenario-drawer.png"))
 
 
-def test_real_pages_at_desktop_and_phone_sizes(tmp_path):
+def test_real_pages_at_desktop_and_phone_sizes(ltla_icb):
     """Screenshots of the real district × ICB map for a person to look at; no sideways scroll on the phone."""
-    import coterm
-    from coterm import maps
-
     _require_browser()
-    path = maps.save_map(maps.coterminosity_map(coterm.overlap("ltla-2021", "icb-2022")), tmp_path / "real.html")
+    path = ltla_icb[2]
     for w, h in ((1440, 900), (390, 844)):
         with helpers.offline_page(width=w, height=h) as (pg, log):
             pg.goto(path.as_uri())

@@ -35,6 +35,26 @@ def icb_scenario_page(icb_scenario, tmp_path_factory):
     return maps.save_map(maps.scenario_map(icb_scenario), tmp_path_factory.mktemp("pages") / "icb-2026.html")
 
 
+@pytest.fixture(scope="module")
+def synthetic_scenario_page(tmp_path_factory):
+    """(result, saved page) of the synthetic merger; the side-by-side tests at both sizes only read them."""
+    from coterm import maps
+
+    res = helpers.synthetic_scenario(folder=tmp_path_factory.mktemp("scenario"))
+    return res, maps.save_map(maps.scenario_map(res), tmp_path_factory.mktemp("pages") / "sbs.html")
+
+
+@pytest.fixture(scope="module")
+def places_page(tmp_path_factory):
+    """(district layer, [(ward, unit containing it)], saved page) of the synthetic map, for the place search tests."""
+    import coterm
+    from coterm import maps
+
+    a, b = helpers.synthetic_pair()
+    m = maps.coterminosity_map(coterm.overlap(a, b, by="area"), None)
+    return a, _place_truths(m.data, a), maps.save_map(m, tmp_path_factory.mktemp("pages") / "places.html")
+
+
 def _browser(size):
     _require_browser()
     return helpers.offline_page(width=size[0], height=size[1])
@@ -150,12 +170,9 @@ def _legend_counts(pg, sel):
 
 
 @pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["1440x900", "390x844"])
-def test_side_by_side_shows_before_and_after_in_step_each_with_its_own_legend(size, tmp_path):
-    from coterm import maps
-
-    res = helpers.synthetic_scenario(folder=tmp_path)
+def test_side_by_side_shows_before_and_after_in_step_each_with_its_own_legend(size, synthetic_scenario_page):
+    res, path = synthetic_scenario_page
     p = res.against[0]
-    path = maps.save_map(maps.scenario_map(res), tmp_path / "sbs.html")
     with _browser(size) as (pg, log):
         _goto(pg, path)
         if size == PHONE:
@@ -255,15 +272,9 @@ def _place_truths(page_data, layer):
 
 
 @pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["1440x900", "390x844"])
-def test_searching_a_ward_zooms_there_and_opens_the_unit_containing_it(size, tmp_path):
-    import coterm
-    from coterm import maps
-
-    a, b = helpers.synthetic_pair()
-    m = maps.coterminosity_map(coterm.overlap(a, b, by="area"), None)
-    truths = _place_truths(m.data, a)
+def test_searching_a_ward_zooms_there_and_opens_the_unit_containing_it(size, places_page):
+    a, truths, path = places_page
     assert len({code for _, code in truths}) >= 2, truths  # real wards of the City and east London fall in the strip
-    path = maps.save_map(m, tmp_path / "places.html")
     with _browser(size) as (pg, log):
         _goto(pg, path)
         if size == PHONE:

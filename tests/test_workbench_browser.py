@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import math
 import random
-import subprocess
-import sys
 
 import pytest
 
@@ -14,6 +12,7 @@ import coterm
 from coterm.workbench import save_workbench, workbench_data
 from coterm.workbench.data import reference_scores
 from browser import artifacts_dir, chromium_available, offline_page
+from cli_inprocess import run_here
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(not chromium_available(), reason="needs Debian's chromium")]
 
@@ -115,7 +114,7 @@ def test_click_three_districts_into_a_group_and_export(page_file, tmp_path):
             assert not log["console"] and not log["pageerrors"] and not log["requests"]
     f = tmp_path / "norfolk-west.toml"
     f.write_text(toml, encoding="utf-8")
-    run = subprocess.run([sys.executable, "-m", "coterm", "scenario", "check", str(f)], capture_output=True, text=True)
+    run = run_here("scenario", "check", f)  # the real CLI main() in this process: the test is about the file it checks
     assert run.returncode == 0, run.stderr
     sc = coterm.load_scenario(str(f))
     assert sc.layer == LAYER and [sorted(m.members) for m in sc.merges] == [sorted(picks)]
