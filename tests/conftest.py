@@ -54,17 +54,24 @@ def artifacts() -> Path:
 
 @pytest.fixture(scope="session")
 def quick_demo(tmp_path_factory) -> Path:
-    """``coterm demo --quick --out DIR`` run once per test process, in a real process; tests only read it."""
+    """``coterm demo --quick --out DIR`` run once per test session, in a real process; tests only read it.
+
+    Under xdist the first worker to need it runs it and the other waits and reads the same folder (tests/shared_once.py).
+    """
     import subprocess
     import sys
 
-    out = tmp_path_factory.mktemp("demo") / "maps"
-    p = subprocess.run([sys.executable, "-m", "coterm", "demo", "--quick", "--out", str(out)],
-                       capture_output=True, text=True, timeout=600)
-    assert p.returncode == 0, p.stderr
-    assert p.stdout.strip() == str(out / "index.html")
-    assert "open" in p.stderr
-    return out
+    from shared_once import built_once
+
+    def build(folder: Path) -> None:
+        out = folder / "maps"
+        p = subprocess.run([sys.executable, "-m", "coterm", "demo", "--quick", "--out", str(out)],
+                           capture_output=True, text=True, timeout=600)
+        assert p.returncode == 0, p.stderr
+        assert p.stdout.strip() == str(out / "index.html")
+        assert "open" in p.stderr
+
+    return built_once(tmp_path_factory, "quick-demo", build) / "maps"
 
 
 # A 4 km x 2 km strip near Reading (BNG), in four 1 km-wide columns of districts ...
