@@ -34,11 +34,13 @@ def run(*args, check=True):
 
 @pytest.fixture(scope="session")
 def police_geojson(tmp_path_factory):
-    """The newcomer's file: the published police force areas (ONS BUC) saved as GeoJSON in EPSG:4326."""
-    path = tmp_path_factory.mktemp("newcomer") / "police.geojson"
-    frame = coterm.load_layer("pfa-2020-buc").frame.reset_index().to_crs(4326)
-    frame.to_file(path, driver="GeoJSON")
-    return path
+    """The newcomer's file: the published police force areas (ONS BUC) saved as GeoJSON in EPSG:4326 (once per session)."""
+    from shared_once import built_once
+
+    def build(folder):
+        coterm.load_layer("pfa-2020-buc").frame.reset_index().to_crs(4326).to_file(folder / "police.geojson", driver="GeoJSON")
+
+    return built_once(tmp_path_factory, "newcomer", build) / "police.geojson"
 
 
 @pytest.fixture(scope="session")
