@@ -54,17 +54,24 @@ def artifacts() -> Path:
 
 @pytest.fixture(scope="session")
 def quick_demo(tmp_path_factory) -> Path:
-    """``coterm demo --quick --out DIR`` run once per test process, in a real process; tests only read it."""
+    """``coterm demo --quick --out DIR`` run once per test session, in a real process; tests only read it.
+
+    Under xdist the first worker to need it runs it and the other waits and reads the same folder (tests/shared_once.py).
+    """
     import subprocess
     import sys
 
-    out = tmp_path_factory.mktemp("demo") / "maps"
-    p = subprocess.run([sys.executable, "-m", "coterm", "demo", "--quick", "--out", str(out)],
-                       capture_output=True, text=True, timeout=600)
-    assert p.returncode == 0, p.stderr
-    assert p.stdout.strip() == str(out / "index.html")
-    assert "open" in p.stderr
-    return out
+    from shared_once import built_once
+
+    def build(folder: Path) -> None:
+        out = folder / "maps"
+        p = subprocess.run([sys.executable, "-m", "coterm", "demo", "--quick", "--out", str(out)],
+                           capture_output=True, text=True, timeout=600)
+        assert p.returncode == 0, p.stderr
+        assert p.stdout.strip() == str(out / "index.html")
+        assert "open" in p.stderr
+
+    return built_once(tmp_path_factory, "quick-demo", build) / "maps"
 
 
 # A 4 km x 2 km strip near Reading (BNG), in four 1 km-wide columns of districts ...
@@ -100,3 +107,10 @@ def pytest_sessionfinish(session, exitstatus):
         module = sys.modules.get(name)
         if module is not None and hasattr(module, "close_shared_browser"):
             module.close_shared_browser()
+    # the PostgreSQL server serves every worker of the session (tests/pg_server.py): the process that ends the
+    # session, after every worker (the xdist controller, or the only process), stops it
+    if not hasattr(session.config, "workerinput"):
+        from pg_server import stop_shared
+        from shared_once import session_root
+
+        stop_shared(session_root(session.config._tmp_path_factory))

@@ -7,10 +7,7 @@ replaced by one holding ``: ; , " =`` and a newline, is fitted once; the folder 
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 import warnings
 
 import pandas as pd
@@ -23,17 +20,9 @@ CITY = 'City:1;"Lon,don"\n=EC'  # the City of London police area, under a hostil
 CITY_LSOAS = {"E01000001", "E01000002", "E01000003", "E01000005", "E01032739", "E01032740"}
 
 
-def run_process(*args, check=True, cwd=None):
-    p = subprocess.run([sys.executable, "-m", "coterm", *map(str, args)], capture_output=True, text=True, cwd=cwd,
-                       env={**os.environ, "COLUMNS": "200"})
-    if check and p.returncode != 0:
-        raise AssertionError(f"coterm {' '.join(map(str, args))} failed ({p.returncode}):\n{p.stderr}")
-    return p
-
-
 def run(*args, check=True, cwd=None):
-    """The command through the CLI's main() in this process (tests/cli_inprocess.py): these tests check outputs;
-    the fit itself (the module fixture) runs in a real process."""
+    """The command through the CLI's main() in this process (tests/cli_inprocess.py): these tests check outputs
+    (tests/test_bestfit_truths.py runs `coterm fit --out` in a real process too)."""
     from cli_inprocess import run_here
 
     p = run_here(*args, cwd=cwd)
@@ -44,15 +33,24 @@ def run(*args, check=True, cwd=None):
 
 @pytest.fixture(scope="module")
 def fitted(tmp_path_factory):
-    """(folder, police.geojson): fitted in one folder, then both moved together (the manifest's relative path still finds the file)."""
-    first = tmp_path_factory.mktemp("fit-first")
-    frame = coterm.load_layer("pfa-2020-buc").frame.reset_index().to_crs(4326)
-    frame["code"] = frame["code"].replace({"E23000034": CITY})
-    frame.to_file(first / "police.geojson", driver="GeoJSON")
-    run_process("fit", first / "police.geojson", "--base", "lsoa-2011", "--out", first / "police-fit")
-    moved = tmp_path_factory.mktemp("fit-moved") / "here"
-    shutil.move(str(first), str(moved))
-    assert not (first / "police.geojson").exists()  # the manifest's absolute path is gone: only the relative one works
+    """(folder, police.geojson): fitted in one folder, then both moved together (the manifest's relative path still finds the file).
+
+    Fitted once per test session (tests/shared_once.py); the tests only read the folder.
+    """
+    from shared_once import built_once
+
+    def build(shared):
+        first = shared / "fit-first"
+        first.mkdir()
+        frame = coterm.load_layer("pfa-2020-buc").frame.reset_index().to_crs(4326)
+        frame["code"] = frame["code"].replace({"E23000034": CITY})
+        frame.to_file(first / "police.geojson", driver="GeoJSON")
+        run("fit", first / "police.geojson", "--base", "lsoa-2011", "--out", first / "police-fit")
+        (shared / "fit-moved").mkdir()
+        shutil.move(str(first), str(shared / "fit-moved" / "here"))
+        assert not (first / "police.geojson").exists()  # the manifest's absolute path is gone: only the relative one works
+
+    moved = built_once(tmp_path_factory, "police-fit", build) / "fit-moved" / "here"
     return moved / "police-fit", moved / "police.geojson"
 
 

@@ -21,7 +21,7 @@ from cli_inprocess import run_here  # the CLI's main() in this process, for comm
 
 @pytest.fixture(scope="module")
 def demo_dir(quick_demo) -> Path:
-    # conftest's one quick demo per test process (test_qgis_styles reads its GeoPackage too); these tests only read it
+    # conftest's one quick demo per test session (test_qgis_styles reads its GeoPackage too); these tests only read it
     return quick_demo
 
 

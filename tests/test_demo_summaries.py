@@ -64,15 +64,18 @@ def test_the_full_plan_has_a_bcu_column_and_uses_the_verified_2026_mergers():
 
 @pytest.fixture(scope="module")
 def small_demo(tmp_path_factory):
-    """The demo's own code on a small plan: districts × BCUs, and the CCG back-test."""
+    """The demo's own code on a small plan: districts × BCUs, and the CCG back-test (run once per test session)."""
     from coterm.demo import run_demo
+    from shared_once import built_once
 
-    plan = DemoPlan(rows=(DISTRICTS,), columns=("bcu-2024",), cells={(DISTRICTS, "bcu-2024"): "ltla-2024"}, story=(),
-                    scenarios=("ccg-mergers-2021",), breaker_bodies=("bcu-2024",), breaker_council="ltla-2024",
-                    extra={"pairs": (("bcu-2024", "icb-2026"),)})
-    out = tmp_path_factory.mktemp("demo") / "maps"
-    index = run_demo(out, quick=True, plan=plan)
-    return out, index.read_text(encoding="utf-8")
+    def build(folder):
+        plan = DemoPlan(rows=(DISTRICTS,), columns=("bcu-2024",), cells={(DISTRICTS, "bcu-2024"): "ltla-2024"}, story=(),
+                        scenarios=("ccg-mergers-2021",), breaker_bodies=("bcu-2024",), breaker_council="ltla-2024",
+                        extra={"pairs": (("bcu-2024", "icb-2026"),)})
+        assert run_demo(folder / "maps", quick=True, plan=plan) == folder / "maps" / "index.html"
+
+    out = built_once(tmp_path_factory, "small-demo", build) / "maps"
+    return out, (out / "index.html").read_text(encoding="utf-8")
 
 
 def test_the_index_states_the_bcu_counts_and_shows_uncovered_councils_as_not_covered(small_demo):

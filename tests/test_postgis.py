@@ -5,6 +5,7 @@ Known truth: the catalogue's own layers loaded into PostGIS give exactly the cat
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import subprocess
@@ -13,7 +14,7 @@ import sys
 import pandas as pd
 import pytest
 
-from pg_server import PASSWORD, Server, find_bindir, free_port
+from pg_server import PASSWORD, database_copy, find_bindir, free_port, shared_server
 
 COTERM = [sys.executable, "-m", "coterm"]
 pytestmark = pytest.mark.postgis
@@ -27,7 +28,8 @@ def _police_id() -> str:
 
 
 @pytest.fixture(scope="module")
-def pg():
+def pg(tmp_path_factory):
+    """The session's server (tests/pg_server.py), in a database of this module's own: a copy of the loaded template."""
     bindir = find_bindir()
     if bindir is None:
         msg = "PostgreSQL + PostGIS are not installed: run `make postgis` (Debian packages postgresql, postgis)"
@@ -35,17 +37,31 @@ def pg():
             pytest.fail(msg)
         pytest.skip(msg)
     pytest.importorskip("psycopg", reason="pip install 'coterm[postgis]'")
-    server = Server(bindir).start()
+    from shared_once import session_root
+
+    root = session_root(tmp_path_factory)
+    server = shared_server(root, bindir, _prepare, TEMPLATE)
+    # one database per worker (and per setup: worksteal may bring this module back to a worker after its teardown)
+    name = f"coterm_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{next(_SETUPS)}"
+    database_copy(server, root, TEMPLATE, name)
     try:
-        server.psql("CREATE DATABASE coterm")
-        server.psql(f"CREATE ROLE analyst LOGIN PASSWORD '{PASSWORD}'; GRANT CREATE ON DATABASE coterm TO analyst;"
-                    "CREATE ROLE reader LOGIN; ALTER ROLE reader SET default_transaction_read_only = on")
-        server.psql("CREATE EXTENSION postgis; CREATE SCHEMA boundaries; GRANT USAGE ON SCHEMA boundaries TO analyst, reader;"
-                    "ALTER DEFAULT PRIVILEGES IN SCHEMA boundaries GRANT SELECT ON TABLES TO analyst, reader", db="coterm")
-        _load_catalogue_layers(server)
+        server.psql(f"GRANT CREATE ON DATABASE {name} TO analyst")  # database privileges are not copied with it
         yield server
     finally:
-        server.stop()
+        server.psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+TEMPLATE = "coterm_template"
+_SETUPS = itertools.count()
+
+
+def _prepare(server):
+    """Once per session: the roles (the cluster's) and the template database every test database is copied from."""
+    server.psql(f"CREATE ROLE analyst LOGIN PASSWORD '{PASSWORD}'; CREATE ROLE reader LOGIN; "
+                "ALTER ROLE reader SET default_transaction_read_only = on")
+    server.psql("CREATE EXTENSION postgis; CREATE SCHEMA boundaries; GRANT USAGE ON SCHEMA boundaries TO analyst, reader;"
+                "ALTER DEFAULT PRIVILEGES IN SCHEMA boundaries GRANT SELECT ON TABLES TO analyst, reader", db=None)
+    _load_catalogue_layers(server)
 
 
 def _load_catalogue_layers(server):
@@ -65,7 +81,7 @@ def _load_catalogue_layers(server):
         CREATE TABLE boundaries.srid0 AS SELECT code, name, ST_SetSRID(geometry, 0) AS geom FROM boundaries.ltla;
         CREATE TABLE boundaries.points AS SELECT code, name, ST_PointOnSurface(geometry) AS geom FROM boundaries.ltla;
         CREATE TABLE public.plain (x int);
-    """, db="coterm")
+    """, db=None)
 
 
 def run_process(*args, env=None):
@@ -146,7 +162,7 @@ def test_credentials_come_from_pgpassword_or_the_pgpass_file(pg, tmp_path, monke
     assert len(coterm.load_layer(url)) >= 40
     monkeypatch.delenv("PGPASSWORD")
     passfile = tmp_path / "pgpass"
-    passfile.write_text(f"127.0.0.1:{pg.port}:coterm:analyst:{PASSWORD}\n")
+    passfile.write_text(f"127.0.0.1:{pg.port}:{pg.db}:analyst:{PASSWORD}\n")
     passfile.chmod(0o600)
     monkeypatch.setenv("PGPASSFILE", str(passfile))
     assert len(coterm.load_layer(url)) >= 40
@@ -205,7 +221,7 @@ def test_a_second_geometry_column_can_be_chosen(pg):
 
 
 def _rows(pg, sql):
-    return pg.psql(sql, db="coterm")
+    return pg.psql(sql, db=None)
 
 
 def test_out_postgresql_writes_units_pairs_slivers_and_summary_tables_matching_the_files(pg, tmp_path):
@@ -216,7 +232,7 @@ def test_out_postgresql_writes_units_pairs_slivers_and_summary_tables_matching_t
     f = run("compare", "ltla-2024", police, "--out", tmp_path / "files")
     assert f.returncode == 0, f.stderr
     units = pd.read_csv(tmp_path / "files" / "units.csv", dtype=str)
-    db = pg.psql("SELECT layer, code, class FROM results.units ORDER BY side, code", db="coterm").splitlines()
+    db = pg.psql("SELECT layer, code, class FROM results.units ORDER BY side, code", db=None).splitlines()
     assert db == [f"{lay}|{code}|{cls}" for lay, code, cls in zip(units["layer"], units["code"], units["class"])]
     assert _rows(pg, "SELECT count(*), min(ST_SRID(geometry)), max(ST_SRID(geometry)) FROM results.units") == f"{len(units)}|27700|27700"
     assert _rows(pg, "SELECT DISTINCT GeometryType(geometry) FROM results.units") == "MULTIPOLYGON"  # one type: QGIS lists it once

@@ -28,20 +28,25 @@ def palette():
 
 @pytest.fixture(scope="module")
 def compare_out(tmp_path_factory):
-    """``coterm compare districts.gpkg health.gpkg --by area --out out`` on the drawn strip (D1 cut in half by H1|H2)."""
-    from conftest import gdf, square
+    """``coterm compare districts.gpkg health.gpkg --by area --out out`` on the drawn strip (D1 cut in half by H1|H2).
 
-    d = tmp_path_factory.mktemp("qgis")
-    gdf([(f"D{i}", f"District {i}", square(X0 + 1000 * i, Y0, 1000, 2000)) for i in range(4)]).to_file(d / "districts.gpkg")
-    gdf([("H1", "Health 1", square(X0, Y0, 1500, 2000)), ("H2", "Health 2", square(X0 + 1500, Y0, 2500, 2000))]).to_file(d / "health.gpkg")
-    from cli_inprocess import run_here
+    Made once per test session (tests/shared_once.py); the tests only read it.
+    """
+    from shared_once import built_once
 
-    args = ("compare", d / "districts.gpkg", d / "health.gpkg", "--by", "area", "--out")
-    p = run_here(*args, d / "out")  # the CLI's main() in this process ...
-    assert p.returncode == 0, p.stderr
-    p = subprocess.run([sys.executable, "-m", "coterm", *map(str, args), str(d / "again")], capture_output=True, text=True)
-    assert p.returncode == 0, p.stderr  # ... and a real one: the rerun test compares their GeoPackages byte for byte
-    return d
+    def build(d):
+        from cli_inprocess import run_here
+        from conftest import gdf, square
+
+        gdf([(f"D{i}", f"District {i}", square(X0 + 1000 * i, Y0, 1000, 2000)) for i in range(4)]).to_file(d / "districts.gpkg")
+        gdf([("H1", "Health 1", square(X0, Y0, 1500, 2000)), ("H2", "Health 2", square(X0 + 1500, Y0, 2500, 2000))]).to_file(d / "health.gpkg")
+        args = ("compare", d / "districts.gpkg", d / "health.gpkg", "--by", "area", "--out")
+        p = run_here(*args, d / "out")  # the CLI's main() in this process ...
+        assert p.returncode == 0, p.stderr
+        p = subprocess.run([sys.executable, "-m", "coterm", *map(str, args), str(d / "again")], capture_output=True, text=True)
+        assert p.returncode == 0, p.stderr  # ... and a real one: the rerun test compares their GeoPackages byte for byte
+
+    return built_once(tmp_path_factory, "qgis-compare", build)
 
 
 def _styles(path):

@@ -62,6 +62,28 @@ def write_layer(rows, path: Path, crs="EPSG:27700", **kw) -> Path:
     return path
 
 
+def grid(n: int, size: float, offset: float, seg: float, prefix: str):
+    """Rows of an n × n grid of squares of ``size`` m from (X0 + offset, Y0 + offset), edges densified every ``seg`` m."""
+    import shapely
+
+    return [(f"{prefix}{i:03d}{j:03d}", f"{prefix} {i} {j}",
+             shapely.segmentize(square(X0 + offset + i * size, Y0 + offset + j * size, size), seg))
+            for i in range(n) for j in range(n)]
+
+
+def slow_pair_files(tmp_path_factory) -> tuple[Path, Path]:
+    """Two offset grids of 10,000 densified squares: several seconds of geometric overlay, for the signal tests.
+    Written once per test session for both modules that interrupt runs (tests/shared_once.py); only read."""
+    from shared_once import built_once
+
+    def build(d: Path) -> None:
+        write_layer(grid(100, 200, 0, 2.0, "A"), d / "slowA.parquet")
+        write_layer(grid(100, 200, 70, 2.0, "B"), d / "slowB.parquet")
+
+    d = built_once(tmp_path_factory, "slow-pair", build)
+    return d / "slowA.parquet", d / "slowB.parquet"
+
+
 def tree_bytes(folder: Path) -> dict[str, bytes]:
     """Every file under ``folder`` (relative name → bytes), hidden files included."""
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}

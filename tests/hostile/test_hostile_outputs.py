@@ -14,8 +14,7 @@ import pytest
 
 from coterm.errors import OutputError
 from coterm.io import atomic_dir, write_csv, write_text
-from conftest import X0, Y0, square
-from hostile_helpers import BIG, ROWS, cli_error, run_cli, run_here, wait_until_caught, write_layer
+from hostile_helpers import BIG, ROWS, cli_error, run_cli, run_here, slow_pair_files, wait_until_caught, write_layer
 
 GEOM = ("--mode", "geometry", "--by", "area")
 OUTPUTS = ["pairs.csv", "partners.csv", "slivers.csv", "summary.json", "units.csv", "units.gpkg"]
@@ -159,8 +158,11 @@ def test_an_existing_out_folder_keeps_its_mode_and_a_new_one_follows_the_umask(t
     assert run_here("compare", *pair, *GEOM, "--out", out).returncode == 0
     assert stat.S_IMODE(out.stat().st_mode) == 0o700
     new = tmp_path / "new"
-    res = subprocess.run(["sh", "-c", f'umask 077 && exec "$0" -m coterm compare "$1" "$2" {" ".join(GEOM)} --out "$3"',
-                          sys.executable, *map(str, pair), str(new)], capture_output=True, text=True)
+    mask = os.umask(0o077)  # as `umask 077` in the user's shell; coterm reads the umask when it writes, not at start-up
+    try:
+        res = run_here("compare", *pair, *GEOM, "--out", new)
+    finally:
+        os.umask(mask)
     assert res.returncode == 0, res.stderr
     assert stat.S_IMODE(new.stat().st_mode) == 0o700
     assert {stat.S_IMODE(p.stat().st_mode) for p in new.iterdir()} == {0o600}
@@ -180,18 +182,9 @@ def test_atomic_dir_refuses_a_link_even_when_it_appears_during_the_run(tmp_path)
 # --- signals -------------------------------------------------------------------------------------
 
 
-def _slow(tmp_path):
-    import shapely
-
-    def grid(offset, prefix):
-        return [(f"{prefix}{i:03d}{j:03d}", f"{prefix} {i} {j}", shapely.segmentize(square(X0 + offset + i * 200, Y0 + offset + j * 200, 200), 2.0))
-                for i in range(100) for j in range(100)]
-    return write_layer(grid(0, "A"), tmp_path / "slowA.parquet"), write_layer(grid(70, "B"), tmp_path / "slowB.parquet")
-
-
 @pytest.fixture(scope="module")
 def slow_pair(tmp_path_factory):
-    return _slow(tmp_path_factory.mktemp("slow"))
+    return slow_pair_files(tmp_path_factory)
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])
@@ -211,12 +204,23 @@ def test_sigterm_and_sighup_leave_no_partial_output_and_say_so_in_one_line(tmp_p
     assert _siblings(tmp_path) == []  # no output, no temporary file or folder
 
 
+def _files_in_temporary(folder, prefix) -> bool:
+    """Whether a temporary folder ``folder/PREFIX*`` (still being written) holds a file yet."""
+    try:
+        return any(p.is_file() for tmp in folder.glob(prefix + "*") for p in tmp.rglob("*"))
+    except FileNotFoundError:  # renamed or removed while we looked
+        return False
+
+
 def test_sigterm_during_the_demo_leaves_no_partial_maps_folder(tmp_path):
     out = tmp_path / "maps"
     proc = subprocess.Popen([sys.executable, "-m", "coterm", "demo", "--quick", "--out", str(out)], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     wait_until_caught(proc, signal.SIGTERM)
-    time.sleep(2.0)
+    # signal once the run has written its first page into its temporary folder: there is partial output to remove
+    deadline = time.monotonic() + 120
+    while proc.poll() is None and time.monotonic() < deadline and not _files_in_temporary(tmp_path, ".maps."):
+        time.sleep(0.02)
     assert proc.poll() is None, "the demo finished before the signal"
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=60)
