@@ -45,6 +45,26 @@ def overlay_oracle(a, b):
     return ov.ia.to_numpy(), ov.ib.to_numpy(), ov.area.to_numpy()
 
 
+def run_build_tool(*argv) -> int:
+    """``python tools/build_scenarios.py ARGV`` in this process: the tests check the files it writes, and a new
+    interpreter (pandas import and all) cost a second of CPU. Loaded afresh from its file each time, under its own
+    name (it hands itself to its builders through ``sys.modules``); ``sys.path`` is restored afterwards."""
+    import importlib.util
+    import sys
+
+    path, name = ROOT / "tools" / "build_scenarios.py", "build_scenarios"
+    saved_path = list(sys.path)
+    spec = importlib.util.spec_from_file_location(name, path)
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[name] = mod
+    try:
+        spec.loader.exec_module(mod)
+        return mod.main([str(a) for a in argv])
+    finally:
+        sys.modules.pop(name, None)
+        sys.path[:] = saved_path
+
+
 @pytest.fixture(scope="session")
 def artifacts() -> Path:
     d = Path(os.environ.get("COTERM_ARTIFACTS", ROOT / "artifacts"))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 
 import pytest
 
@@ -67,11 +65,15 @@ def test_wales_is_left_out_and_every_english_force_is_listed_once(m2028):
 def test_an_unknown_date_is_one_clear_line():
     with pytest.raises(DecisionError, match=r"--date '2028-13-01': not a date; give it as YYYY-MM-DD"):
         mayoral("2028-13-01")
-    out = subprocess.run([sys.executable, "-m", "coterm", "mayoral", "--date", "June 2028"], capture_output=True, text=True)
+    from cli_inprocess import run_here  # what the command prints: its main() in this process
+
+    out = run_here("mayoral", "--date", "June 2028")
     assert out.returncode == 2 and out.stderr.strip().count("\n") == 0 and "not a date" in out.stderr
 
 
 def test_the_cli_names_halton_for_cheshire():
-    out = subprocess.run([sys.executable, "-m", "coterm", "mayoral", "--date", "2028-06-01"], capture_output=True, text=True)
+    from cli_inprocess import run_here
+
+    out = run_here("mayoral", "--date", "2028-06-01")
     assert out.returncode == 0, out.stderr
     assert "Cheshire police area = Cheshire and Warrington Combined Authority + Halton; Halton is in Liverpool City Region" in out.stdout

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -98,12 +96,13 @@ def test_outputs_are_atomic_deterministic_and_names_are_escaped(tmp_path):
 
 
 def test_the_cli_prints_a_ranked_table_with_its_rule():
-    out = subprocess.run([sys.executable, "-m", "coterm", "options", str(LGR / "kent"), "--against", "pfa-2020"],
-                         capture_output=True, text=True)
+    from cli_inprocess import run_here  # what the command prints, not how a process behaves: its main() in this process
+
+    out = run_here("options", str(LGR / "kent"), "--against", "pfa-2020")
     assert out.returncode == 0, out.stderr
     assert "rule: best = fewest people living in new councils" in out.stdout
     assert "   1  1a " in out.stdout
-    bad = subprocess.run([sys.executable, "-m", "coterm", "options", "no/such/dir"], capture_output=True, text=True)
+    bad = run_here("options", "no/such/dir")
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "no such file or folder" in bad.stderr
 
 

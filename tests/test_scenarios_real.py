@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -121,8 +119,9 @@ def test_the_shipped_files_are_exactly_what_the_build_tool_makes(tmp_path):
     shared = ROOT.parent / "shared"
     if not (shared / "scenarios").is_dir():
         pytest.skip("../shared (the research corpus) is not available")
-    subprocess.run([sys.executable, str(ROOT / "tools" / "build_scenarios.py"), "--out", str(tmp_path)], check=True,
-                   capture_output=True)
+    from conftest import run_build_tool
+
+    assert run_build_tool("--out", tmp_path) == 0
     # bcu-councils-2026 is made from the catalogue's BCU layer by tools/build_bcu_scenario.py (checked below)
     for sid in [s for s in SHIPPED if s != "bcu-councils-2026"]:
         assert (tmp_path / f"{sid}.toml").read_bytes() == (ROOT / "scenarios" / f"{sid}.toml").read_bytes(), sid

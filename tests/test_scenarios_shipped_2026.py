@@ -3,8 +3,6 @@ strategic authorities, Halton. Each validates on its layer; known truths; rebuil
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -105,8 +103,9 @@ def test_the_2026_files_are_exactly_what_the_build_tool_makes(tmp_path):
     shared = _shared()
     if shared is None:
         pytest.skip("../shared (the research corpus) is not available")
-    subprocess.run([sys.executable, str(ROOT / "tools" / "build_scenarios.py"), "--shared", str(shared), "--out", str(tmp_path),
-                    "lgr-2028", *NEW_FILES[:3], "halton-2028"], check=True, capture_output=True)
+    from conftest import run_build_tool
+
+    assert run_build_tool("--shared", shared, "--out", tmp_path, "lgr-2028", *NEW_FILES[:3], "halton-2028") == 0
     made = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*.toml"))
     assert len(made) == 38 + 5
     for rel in made:

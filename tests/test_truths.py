@@ -218,11 +218,11 @@ def test_north_wales_police_is_coterminous_with_its_fire_authority_after_the_gwy
 
 def test_the_cli_header_and_summary_json_name_the_population_source_and_year(tmp_path):
     import json
-    import subprocess
-    import sys
 
-    p = subprocess.run([sys.executable, "-m", "coterm", "compare", "ltla-2021", "icb-2022", "--out", str(tmp_path)],
-                       capture_output=True, text=True, check=True)
+    from cli_inprocess import run_here  # what the command prints and writes: its main() in this process
+
+    p = run_here("compare", "ltla-2021", "icb-2022", "--out", str(tmp_path))
+    assert p.returncode == 0, p.stderr
     assert "population: ONS mid-2020 LSOA population estimates (SAPE23DT2), 2020 (lsoa-2011)" in p.stdout.splitlines()
     d = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
     assert d["population"] == {"base": "lsoa-2011", "source": "ONS mid-2020 LSOA population estimates (SAPE23DT2)",

@@ -104,10 +104,9 @@ def test_reference_of_no_grouping_is_the_plain_score():
 
 
 def _cli(*args):
-    import subprocess
-    import sys
+    from cli_inprocess import run_here  # what the command writes and prints: its main() in this process
 
-    return subprocess.run([sys.executable, "-m", "coterm", *args], capture_output=True, text=True)
+    return run_here(*args)
 
 
 def test_cli_writes_the_page_with_its_start(tmp_path):

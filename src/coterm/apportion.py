@@ -59,6 +59,16 @@ def atom_points(base: str):
     return shapely.points(atoms["x"].to_numpy(), atoms["y"].to_numpy()), atoms["population"].to_numpy(dtype=float)
 
 
+@functools.lru_cache(maxsize=2)
+def _coordinates(base: str):
+    """The (n, 2) coordinates of :func:`atom_points` (read-only: shared by every call)."""
+    import shapely
+
+    xy = shapely.get_coordinates(atom_points(base)[0])
+    xy.flags.writeable = False
+    return xy
+
+
 def point_population(a, b, ga, gb):
     """Population of each pair, each unit, from LSOA representative points (None if not applicable)."""
     import shapely
@@ -75,7 +85,7 @@ def point_population(a, b, ga, gb):
         pts, pop = atom_points(base)
     except Exception:
         return None
-    xy = shapely.get_coordinates(pts)
+    xy = _coordinates(base)
 
     def locate(geoms, layer):
         # only points inside the layer's extent can land in it (keeps small layers fast)
@@ -92,10 +102,15 @@ def point_population(a, b, ga, gb):
     lb = locate(gb, b)
     if (la >= 0).sum() == 0 or (lb >= 0).sum() == 0:
         return None
+    # only points in A or B can count (each sum below drops the rest); keeping them in their order keeps every sum's bits
+    keep = np.flatnonzero((la >= 0) | (lb >= 0))
+    la, lb = la[keep], lb[keep]
     ca = np.where(la >= 0, a.codes.to_numpy()[np.maximum(la, 0)], None)
     cb = np.where(lb >= 0, b.codes.to_numpy()[np.maximum(lb, 0)], None)
-    df = pd.DataFrame({"a_code": ca, "b_code": cb, "population": pop})
-    pop_a = df.dropna(subset=["a_code"]).groupby("a_code")["population"].sum()
-    pop_b = df.dropna(subset=["b_code"]).groupby("b_code")["population"].sum()
-    pair_pop = df.dropna().groupby(["a_code", "b_code"], sort=True)["population"].sum().reset_index()
+    df = pd.DataFrame({"a_code": ca, "b_code": cb, "population": pop[keep]})
+    # row masks, not dropna (slow on object columns): the same rows in the same order
+    in_a, in_b = la >= 0, lb >= 0
+    pop_a = df[in_a].groupby("a_code")["population"].sum()
+    pop_b = df[in_b].groupby("b_code")["population"].sum()
+    pair_pop = df[in_a & in_b].groupby(["a_code", "b_code"], sort=True)["population"].sum().reset_index()
     return pair_pop, pop_a, pop_b, base

@@ -15,6 +15,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 from pyproj import CRS
 
@@ -120,6 +122,16 @@ def _sample_points(geoms, bounds, n: int = 20_000):
     return np.vstack([reps, verts])
 
 
+@lru_cache(maxsize=64)
+def _to_lonlat(crs: CRS):
+    """The transformer from ``crs`` to lon/lat, built once per CRS: building one costs ~25 ms, more than
+    transforming a layer's sample points (geopandas caches its own the same way). Transformers are
+    thread-safe in pyproj 3.1+ (one PROJ context per thread)."""
+    from pyproj import Transformer
+
+    return Transformer.from_crs(crs, 4326, always_xy=True)
+
+
 def working_crs_for(bounds, crs: CRS, *, geoms=None) -> CRS:
     """The metric CRS to measure a layer in: BNG in Great Britain, else an equal-area projection centred on it.
 
@@ -128,20 +140,18 @@ def working_crs_for(bounds, crs: CRS, *, geoms=None) -> CRS:
     """
     if crs.equals(WORKING_CRS) and geoms is None:
         return WORKING_CRS
-    from pyproj import Transformer
-
     pts = _sample_points(geoms, bounds)
     if crs.is_geographic and crs.equals(CRS.from_epsg(4326)):
         lonlat_pts = pts
     else:
-        t = Transformer.from_crs(crs, 4326, always_xy=True)
+        t = _to_lonlat(crs)
         lonlat_pts = np.column_stack(t.transform(pts[:, 0], pts[:, 1]))
     if in_great_britain(lonlat_pts):
         return WORKING_CRS
     if crs.is_geographic:
         lonlat = bounds
     else:
-        lonlat = Transformer.from_crs(crs, 4326, always_xy=True).transform_bounds(*bounds)
+        lonlat = _to_lonlat(crs).transform_bounds(*bounds)
     lon0 = round((lonlat[0] + lonlat[2]) / 2, 1)
     lat0 = round((lonlat[1] + lonlat[3]) / 2, 1)
     return CRS.from_proj4(f"+proj=laea +lat_0={lat0} +lon_0={lon0} +x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs")
@@ -153,8 +163,6 @@ def working_crs_for_frames(*frames) -> CRS:
     Layers already sharing BNG or one of coterm's equal-area projections stay in it; otherwise the
     test of :func:`working_crs_for` runs on the real points of all of them together.
     """
-    from pyproj import Transformer
-
     first = frames[0].crs
     if all(f.crs.equals(first) for f in frames) and (first.equals(WORKING_CRS) or "+proj=laea" in (first.to_proj4() or "")):
         return first
@@ -162,7 +170,7 @@ def working_crs_for_frames(*frames) -> CRS:
     for f in frames:
         p = _sample_points(f.geometry.to_numpy(), f.total_bounds)
         if not (f.crs.is_geographic and f.crs.equals(CRS.from_epsg(4326))):
-            p = np.column_stack(Transformer.from_crs(f.crs, 4326, always_xy=True).transform(p[:, 0], p[:, 1]))
+            p = np.column_stack(_to_lonlat(f.crs).transform(p[:, 0], p[:, 1]))
         pts.append(p)
     lonlat = np.vstack(pts)
     return working_crs_for((lonlat[:, 0].min(), lonlat[:, 1].min(), lonlat[:, 0].max(), lonlat[:, 1].max()), CRS.from_epsg(4326),

@@ -238,7 +238,12 @@ def _atoms_of_blocks(sc: Scenario, t: Transfer, lay, problems: _Problems, via_ca
         if len(bad):
             return None
         m = via.membership
-        sel = m[m.isin(blocks)]
+        keys = via_cache.get((t.via, "keys"))
+        if keys is None:  # each atom's block as an int key, once per via layer: a scenario has hundreds of transfers
+            codes, uniques = pd.factorize(m.to_numpy())
+            keys = via_cache[(t.via, "keys")] = (codes, pd.Index(uniques))
+        at = keys[1].get_indexer(pd.unique(blocks.to_numpy()))
+        sel = m[np.isin(keys[0], at[at >= 0])]  # = m[m.isin(blocks)]
         empty = blocks.difference(pd.Index(sel.unique()))
         if len(empty):
             problems.add(t.line_of(empty[0]), f"{t.label}: block {empty[0]} of {t.via} has no building blocks")
@@ -271,6 +276,8 @@ def _check_transfers(sc: Scenario, lay, problems: _Problems):
     units = set(lay.codes)
     new_units: dict[str, str] = {}
     via_cache: dict = {}
+    at = current.index if current.index.is_unique else None
+    values = current.to_numpy(dtype=object).copy() if at is not None else None
     for t in sc.transfers:
         ok = True
         for code, role in ((t.from_, "from"), (t.to, "to")):
@@ -290,11 +297,24 @@ def _check_transfers(sc: Scenario, lay, problems: _Problems):
         if got is None:
             continue
         atoms, block_of = got
-        where_now = current.reindex(atoms)
-        in_from = (where_now == t.from_).to_numpy()
-        per_block = pd.DataFrame({"block": block_of.reindex(atoms).to_numpy(), "in": in_from,
-                                  "now": where_now.to_numpy()})
-        stats = per_block.groupby("block", sort=False)["in"].agg(["sum", "size"])
+        # positions in the membership (its index is unique), not label look-ups: a scenario has hundreds of transfers
+        pos = at.get_indexer(atoms) if at is not None else None
+        if pos is not None:
+            found = pos >= 0
+            now = np.full(len(atoms), None, dtype=object)
+            now[found] = values[pos[found]]
+            in_from = found & (now == t.from_)
+        else:
+            where_now = current.reindex(atoms)
+            now, in_from = where_now.to_numpy(), (where_now == t.from_).to_numpy()
+        block = block_of.reindex(atoms).to_numpy()
+        keys, uniq = pd.factorize(block, sort=False)  # blocks in order of first appearance, as groupby(sort=False)
+        n_in = np.bincount(keys, weights=in_from, minlength=len(uniq))
+        size = np.bincount(keys, minlength=len(uniq))
+        partial_any = bool((n_in < size).any())
+        if t.clip or partial_any:  # the tables of the messages below, only when one may be needed
+            per_block = pd.DataFrame({"block": block, "in": in_from, "now": now})
+            stats = pd.DataFrame({"sum": n_in.astype(int), "size": size}, index=pd.Index(uniq, name="block"))
         if t.clip:
             none = stats.index[stats["sum"] == 0]
             if len(none):
@@ -302,7 +322,7 @@ def _check_transfers(sc: Scenario, lay, problems: _Problems):
                 problems.add(t.line_of(b), f"{t.label}: block {b} is not in the source unit {t.from_} "
                              f"({names.get(t.from_, new_units.get(t.from_, t.from_))}): none of its building blocks lie there")
                 continue
-        else:
+        elif partial_any:
             partial = stats.index[stats["sum"] < stats["size"]]
             if len(partial):
                 b = partial[0]
@@ -315,10 +335,15 @@ def _check_transfers(sc: Scenario, lay, problems: _Problems):
                              .replace(" )", ")"))
                 continue
         moved = atoms[in_from]
-        current.loc[moved] = t.to
+        if pos is not None:
+            values[pos[in_from]] = t.to
+        else:
+            current.loc[moved] = t.to
         notes.append(f"{t.label}: moves {len(moved)} {lay.atom_base or 'atom'}(s)")
     if problems.count:
         return None, new_units, notes
+    if values is not None:
+        current = pd.Series(values, index=current.index, name=current.name, dtype=current.dtype)
     emptied = sorted(set(lay.codes) - set(current.unique()) - set(lay.codes[~lay.codes.isin(lay.membership.unique())]))
     if emptied:
         notes.append(f"transfers leave {len(emptied)} unit(s) with no building blocks, which disappear: "
