@@ -26,6 +26,7 @@ PROBE = """<!doctype html><title>probe</title><body><script>
 window.seen = {leftBehind: typeof window.leftBehind, local: localStorage.length, session: sessionStorage.length,
                print: matchMedia("print").matches, width: innerWidth, height: innerHeight,
                hovered: document.querySelectorAll(":hover").length};
+document.addEventListener("mousemove", function (e) { window.buttons = e.buttons; });
 </script></body>"""
 
 
@@ -40,6 +41,7 @@ def test_a_use_of_the_shared_page_sees_nothing_of_the_one_before(tmp_path):
         pg.context.add_cookies([{"name": "c", "value": "1", "url": "https://example.invalid/"}])
         pg.emulate_media(media="print")
         pg.mouse.move(400, 300)
+        pg.mouse.down()  # a test that failed mid-drag
         pg.wait_for_function("() => true")  # the console, request and popup events have arrived
         assert "an error of the first use" in log["console"]
         assert any("example.invalid" in u for u in log["requests"])
@@ -53,6 +55,8 @@ def test_a_use_of_the_shared_page_sees_nothing_of_the_one_before(tmp_path):
         assert seen == {"leftBehind": "undefined", "local": 0, "session": 0, "print": False,
                         "width": 390, "height": 844, "hovered": 0}
         assert pg.context.cookies() == []
+        pg.mouse.move(100, 100)
+        assert pg.evaluate("window.buttons") == 0  # no button held from the use before
         assert log == {"requests": [], "console": [], "pageerrors": []}
 
 

@@ -190,12 +190,12 @@ def summarise_scores(s) -> dict:
     """The JSON the page's ``coterm.score`` returns for one partner: indices and per-unit classes."""
     def units(side):
         u = s.units[s.units["side"] == side]
-        out = {}
-        for code, cls, n, dom, share in zip(u["code"], u["class"], u["n_partners"], u["dominant_code"], u["dominant_share"]):
-            out[str(code)] = {"class": str(cls), "n_partners": int(n),
-                              "dominant_code": None if pd.isna(dom) else str(dom),
-                              "dominant_share": None if pd.isna(share) else float(share)}
-        return out
+        # plain lists and whole-column missing masks: a per-value pd.isna was most of this function's time
+        rows = zip(u["code"].tolist(), u["class"].tolist(), u["n_partners"].tolist(), u["dominant_code"].tolist(),
+                   u["dominant_code"].isna().tolist(), u["dominant_share"].tolist(), u["dominant_share"].isna().tolist())
+        return {str(code): {"class": str(cls), "n_partners": int(n), "dominant_code": None if no_dom else str(dom),
+                            "dominant_share": None if no_share else float(share)}
+                for code, cls, n, dom, no_dom, share, no_share in rows}
 
     return {"a_to_b": s.indices["a_to_b"], "b_to_a": s.indices["b_to_a"], "symmetric": s.indices["symmetric"],
             "units_a": units("a"), "units_b": units("b")}
