@@ -11,6 +11,9 @@ write at nearly the same time, so a race over one output folder is really run, f
 from __future__ import annotations
 
 import json
+import os
+import select
+import signal
 import subprocess
 import sys
 
@@ -54,15 +57,23 @@ class Forker:
     """``with Forker() as f: codes = f.run_at_once([(argv, out_path, err_path), ...])``."""
 
     def __enter__(self) -> "Forker":
-        self.proc = subprocess.Popen([sys.executable, "-c", _SERVER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-        assert self.proc.stdout.readline().strip() == "ready"
+        # its own process group: a run that hangs is killed with the interpreter that forked it
+        self.proc = subprocess.Popen([sys.executable, "-c", _SERVER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                                     start_new_session=True)
+        assert self._line(120) == "ready"
         return self
 
-    def run_at_once(self, jobs) -> list[int]:
+    def _line(self, timeout: float) -> str:
+        if not select.select([self.proc.stdout], [], [], timeout)[0]:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            raise AssertionError(f"the forked coterm runs did not answer within {timeout:.0f} s")
+        return self.proc.stdout.readline().strip()
+
+    def run_at_once(self, jobs, timeout: float = 120) -> list[int]:
         """Fork one process per (argv, stdout file, stderr file), all before any has finished; their exit statuses."""
         self.proc.stdin.write(json.dumps([([str(a) for a in argv], str(out), str(err)) for argv, out, err in jobs]) + "\n")
         self.proc.stdin.flush()
-        return json.loads(self.proc.stdout.readline())
+        return json.loads(self._line(timeout))
 
     def __exit__(self, *exc) -> None:
         self.proc.stdin.close()
