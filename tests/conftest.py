@@ -129,8 +129,9 @@ def pytest_sessionfinish(session, exitstatus):
             module.close_shared_browser()
     # the PostgreSQL server serves every worker of the session (tests/pg_server.py): the process that ends the
     # session, after every worker (the xdist controller, or the only process), stops it
-    if not hasattr(session.config, "workerinput"):
+    factory = getattr(session.config, "_tmp_path_factory", None)
+    if factory is not None and not hasattr(session.config, "workerinput"):
         from pg_server import stop_shared
         from shared_once import session_root
 
-        stop_shared(session_root(session.config._tmp_path_factory))
+        stop_shared(session_root(factory))

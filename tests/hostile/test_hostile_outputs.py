@@ -14,7 +14,7 @@ import pytest
 
 from coterm.errors import OutputError
 from coterm.io import atomic_dir, write_csv, write_text
-from hostile_helpers import BIG, ROWS, cli_error, run_cli, run_here, slow_pair_files, wait_until_caught, write_layer
+from hostile_helpers import BIG, ROWS, cli_error, run_here, slow_pair_files, wait_until_caught, write_layer
 
 GEOM = ("--mode", "geometry", "--by", "area")
 OUTPUTS = ["pairs.csv", "partners.csv", "slivers.csv", "summary.json", "units.csv", "units.gpkg"]
@@ -37,9 +37,15 @@ def _siblings(folder):
 def test_a_fifo_as_output_is_refused_and_stays_a_fifo(tmp_path, pair):
     fifo = tmp_path / "out.html"
     os.mkfifo(fifo)
-    with pytest.raises(OutputError, match=r"out\.html: exists and is a FIFO \(named pipe\), not a regular file; coterm will not replace it"):
-        write_text("x", fifo)
-    cli_error(run_cli("map", *pair, *GEOM, "-o", fifo), "out.html: exists and is a FIFO (named pipe), not a regular file")
+    # a reader holds the pipe open: a write to it would not block this process, and is seen below
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        with pytest.raises(OutputError, match=r"out\.html: exists and is a FIFO \(named pipe\), not a regular file; coterm will not replace it"):
+            write_text("x", fifo)
+        cli_error(run_here("map", *pair, *GEOM, "-o", fifo), "out.html: exists and is a FIFO (named pipe), not a regular file")
+        assert os.read(reader, 1) == b""  # nothing was written into the pipe
+    finally:
+        os.close(reader)
     assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
     assert _siblings(tmp_path) == ["in", "out.html"]
 
