@@ -91,8 +91,12 @@ def point_population(a, b, ga, gb):
         # only points inside the layer's extent can land in it (keeps small layers fast)
         xmin, ymin, xmax, ymax = layer.frame.total_bounds
         near = np.flatnonzero((xy[:, 0] >= xmin) & (xy[:, 0] <= xmax) & (xy[:, 1] >= ymin) & (xy[:, 1] <= ymax))
-        ip, ig = shapely.STRtree(geoms).query(pts[near], predicate="within")
-        # a point on a shared edge or in overlapping units: keep the first unit so people are counted once
+        # each unit queries a tree of the points ("contains" prepares the polygon once: fast on big polygons); the
+        # same pairs as each point "within" a unit. A point in two units (overlapping units) keeps the first unit of the
+        # point-wise query, so people are counted once, as before
+        ig, ip = shapely.STRtree(pts[near]).query(geoms, predicate="contains")
+        if len(np.unique(ip)) != len(ip):
+            ip, ig = shapely.STRtree(geoms).query(pts[near], predicate="within")
         first = np.unique(ip, return_index=True)[1]
         loc = np.full(len(pts), -1)
         loc[near[ip[first]]] = ig[first]

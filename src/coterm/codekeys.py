@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["Codes", "row_order", "str_take"]
+__all__ = ["Codes", "row_order", "str_take", "mapped_floats"]
 
 
 class Codes:
@@ -47,3 +47,12 @@ def str_take(col: pd.Series, order: np.ndarray):
     """``col.astype(str)`` in ``order``; arrow strings are taken in arrow (no round trip through Python objects)."""
     s = col.astype(str)
     return s.array.take(order) if s.dtype == "str" else s.to_numpy()[order]
+
+
+def mapped_floats(codes: pd.Series, per_unit: pd.Series) -> np.ndarray:
+    """``codes.map(per_unit)`` as floats (NaN where absent), through the unit index's own cached hash table when it is unique."""
+    if not per_unit.index.is_unique:
+        return codes.map(per_unit).to_numpy(dtype=float)
+    at = per_unit.index.get_indexer(codes)
+    v = per_unit.to_numpy(dtype=float)
+    return np.where(at >= 0, v[np.maximum(at, 0)], np.nan) if len(v) else np.full(len(codes), np.nan)

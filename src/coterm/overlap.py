@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from . import notebook
+from .codekeys import mapped_floats
 from .errors import CoverageWarning, OverlapError, warn
 
 if TYPE_CHECKING:  # typing only
@@ -161,8 +162,7 @@ def _split(pairs: pd.DataFrame, units_a: pd.DataFrame, units_b: pd.DataFrame, mi
     generalisation sliver must not turn the sliver into a partner.
     """
     pairs = pairs.copy()
-    tot_a = pairs["a_code"].map(units_a["measure"]).to_numpy(dtype=float)
-    tot_b = pairs["b_code"].map(units_b["measure"]).to_numpy(dtype=float)
+    tot_a, tot_b = mapped_floats(pairs["a_code"], units_a["measure"]), mapped_floats(pairs["b_code"], units_b["measure"])
     m = pairs["measure"].to_numpy(dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         pairs["share_of_a"] = np.where(tot_a > 0, m / tot_a, 0.0)
@@ -175,22 +175,24 @@ def _split(pairs: pd.DataFrame, units_a: pd.DataFrame, units_b: pd.DataFrame, mi
         with np.errstate(divide="ignore", invalid="ignore"):
             thin = (np.where(cov_a > 0, area / cov_a, 0.0) < min_share) & (np.where(cov_b > 0, area / cov_b, 0.0) < min_share)
         drop |= thin
-    cols = _PAIR_COLUMNS
-    # every caller passes pairs sorted by (a_code, b_code); filtering keeps that order
-    kept = pairs.loc[~drop, cols].reset_index(drop=True)
-    slivers = pairs.loc[drop, cols].reset_index(drop=True)
+    # every caller passes pairs sorted by (a_code, b_code); filtering keeps that order (take: what .loc[mask] gives, faster)
+    drop = drop.to_numpy(dtype=bool)
+    cols = pairs[_PAIR_COLUMNS]
+    kept = cols.take(np.flatnonzero(~drop)).reset_index(drop=True)
+    slivers = cols.take(np.flatnonzero(drop)).reset_index(drop=True)
     return kept, slivers
+
 
 
 def _unit_frame(layer, totals: pd.DataFrame, covered: pd.Series) -> pd.DataFrame:
     """Per-unit totals: name, measure (covered), area_m2, population, uncovered_area_m2."""
-    df = pd.DataFrame(index=pd.Index(layer.codes, name="code"))
-    df["name"] = layer.names.reindex(df.index).fillna(pd.Series(df.index, index=df.index)).astype(str)
-    df["measure"] = covered.reindex(df.index).fillna(0.0).astype(float)
-    df["area_m2"] = totals["area_m2"].reindex(df.index).astype(float) if "area_m2" in totals else np.nan
-    df["population"] = totals["population"].reindex(df.index).astype(float) if "population" in totals else np.nan
-    df["uncovered_area_m2"] = np.nan
-    return df
+    idx = pd.Index(layer.codes, name="code")
+    return pd.DataFrame({  # in one constructor: half the cost of adding the columns one by one
+        "name": layer.names.reindex(idx).fillna(pd.Series(idx, index=idx)).astype(str),
+        "measure": covered.reindex(idx).fillna(0.0).astype(float),
+        "area_m2": totals["area_m2"].reindex(idx).astype(float) if "area_m2" in totals else np.nan,
+        "population": totals["population"].reindex(idx).astype(float) if "population" in totals else np.nan,
+        "uncovered_area_m2": np.nan}, index=idx)
 
 
 def _choose_mode(a, b, mode: str) -> str:

@@ -220,7 +220,8 @@ def _direction(table: pd.DataFrame, all_pairs: pd.DataFrame, cls: pd.DataFrame, 
     in_mask = c_all != "outside"
     inside_keys = me.unit[in_mask]
     key = me.pairs
-    # pd.Series sums everywhere below: the same summation (and last bits) as the string-keyed pandas version
+    # pandas sums (or ndarray.sum, which is what Series.sum does on NaN-free float64): the same last bits as the
+    # string-keyed pandas version
     area_w = pd.Series(all_pairs["area_m2"].groupby(key).sum().reindex(inside_keys).fillna(0.0).to_numpy())
     pop_w = pd.Series(all_pairs["population"].groupby(key).sum(min_count=1).reindex(inside_keys).to_numpy())
     has_pop = bool(pop_w.notna().any()) and float(pop_w.fillna(0).sum()) > 0
@@ -231,10 +232,14 @@ def _direction(table: pd.DataFrame, all_pairs: pd.DataFrame, cls: pd.DataFrame, 
     counts["split"] = int(split_mask.sum())
     counts["minor_split"] = int((c == "minor split").sum())
 
+    # Series.sum of NaN-free float64 is ndarray.sum (pandas' nansum): the same bits without a Series per mask
+    area_v, pop_v = area_w.to_numpy(), pop_w.to_numpy()
+    area_tot, pop_tot = area_v.sum(), pop_v.sum()
+
     def rate(mask):
         out = {"count": float(mask.mean()) if len(mask) else None,
-               "area": float(area_w[mask].sum() / area_w.sum()) if area_w.sum() > 0 else None,
-               "population": float(pop_w[mask].sum() / pop_w.sum()) if has_pop else None}
+               "area": float(area_v[mask].sum() / area_tot) if area_tot > 0 else None,
+               "population": float(pop_v[mask].sum() / pop_tot) if has_pop else None}
         return out
 
     # nesting purity: sum over units of the dominant partner's measure / total measure
@@ -256,8 +261,8 @@ def _direction(table: pd.DataFrame, all_pairs: pd.DataFrame, cls: pd.DataFrame, 
         "coterminosity_rate": rate(c == "coterminous"),
         "alignment_rate": rate(np.isin(c, ALIGNED)),
         "split_rate": rate(split_mask),
-        "people_in_split_units": float(pop_w[split_mask].sum()) if has_pop else None,
-        "area_in_split_units_km2": float(area_w[split_mask].sum() / 1e6),
+        "people_in_split_units": float(pop_v[split_mask].sum()) if has_pop else None,
+        "area_in_split_units_km2": float(area_v[split_mask].sum() / 1e6),
         "nesting_purity": {"count": float(cls["dominant_share"][in_mask].mean()) if in_mask.any() else None,
                            "area": purity("area_m2"), "population": purity("population")},
         "conditional_entropy_bits": _conditional_entropy(table, me.table),
