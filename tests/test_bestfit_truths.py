@@ -157,6 +157,10 @@ def test_coterm_fit_writes_the_lookup_and_report_deterministically(police_geojso
     report = json.loads((tmp_path / "a" / "fit.json").read_text())
     assert report["clean"] and report["blocks_ge99"] <= report["blocks_ge95"] <= report["fitted_blocks"]
     assert "clean: yes" in here.stdout and here.stdout == there.stdout  # and the same fit report on the terminal
+    # without --out: the same report, and nothing written
+    bare = run("fit", police_geojson, "--base", "lsoa-2011")
+    assert "clean: yes" in bare.stdout and set(bare.stdout.splitlines()) <= set(here.stdout.splitlines())
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "b"]
 
 
 def test_a_coarse_file_whose_fit_is_not_clean_stays_in_geometry_mode_and_says_why():
