@@ -204,7 +204,7 @@ def test_sigterm_and_sighup_leave_no_partial_output_and_say_so_in_one_line(tmp_p
     assert proc.poll() is None, "the run finished before the signal; make the input slower"
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 128 + sig
+    assert proc.returncode == 128 + sig, err  # stderr says where a stray KeyboardInterrupt escaped
     assert err.strip().splitlines()[-1] == f"coterm: stopped by {signal.Signals(sig).name}; no partial output was left behind"
     assert "Traceback" not in err
     assert _siblings(tmp_path) == []  # no output, no temporary file or folder
@@ -230,6 +230,6 @@ def test_sigterm_during_the_demo_leaves_no_partial_maps_folder(tmp_path):
     assert proc.poll() is None, "the demo finished before the signal"
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 128 + signal.SIGTERM
+    assert proc.returncode == 128 + signal.SIGTERM, err
     assert err.strip().splitlines()[-1] == "coterm: stopped by SIGTERM; no partial output was left behind"
     assert _siblings(tmp_path) == []  # no maps/, no .maps.*.tmp
