@@ -123,6 +123,15 @@ def _interrupted() -> None:
 
 
 def main(argv=None) -> None:
+    # A signal can land outside the command's own handling (between installing the handler and the command, or
+    # while exiting); it still ends in the one-line message and 128 + its number, never an escaped interrupt.
+    try:
+        _main(argv)
+    except KeyboardInterrupt:
+        _interrupted()
+
+
+def _main(argv) -> None:
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     warnings.showwarning = _show_warning
     stop_on_signals()
