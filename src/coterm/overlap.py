@@ -183,7 +183,6 @@ def _split(pairs: pd.DataFrame, units_a: pd.DataFrame, units_b: pd.DataFrame, mi
     return kept, slivers
 
 
-
 def _unit_frame(layer, totals: pd.DataFrame, covered: pd.Series) -> pd.DataFrame:
     """Per-unit totals: name, measure (covered), area_m2, population, uncovered_area_m2."""
     idx = pd.Index(layer.codes, name="code")

@@ -123,8 +123,8 @@ def _interrupted() -> None:
 
 
 def main(argv=None) -> None:
-    # A signal can land outside the command's own handling (between installing the handler and the command, or
-    # while exiting); it still ends in the one-line message and 128 + its number, never an escaped interrupt.
+    # A signal can land outside the command's own handling (after the handler is installed but before the command,
+    # or while main() unwinds); it still ends in the one-line message and 128 + its number, never an escaped interrupt.
     try:
         _main(argv)
     except KeyboardInterrupt:
